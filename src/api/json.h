@@ -1,0 +1,87 @@
+// JSON for the API: parsing request bodies with limits, writing responses, and a Reader that
+// pulls typed fields out of an object and records the first error with the field's path.
+// Boost.JSON parses and holds values; Serialize is our own because Boost.JSON writes doubles in
+// exponent form ("3E2") and the service writes them as .NET does ("300", "0.5").
+// Stateless functions; Reader is a short-lived single-thread helper.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.h"
+#include "base/time.h"
+#include "base/value.h"
+
+namespace sb::api {
+
+namespace json = boost::json;
+
+inline constexpr std::size_t kMaxJsonDepth = 32;
+
+// Parses a request body. Malformed JSON or nesting deeper than kMaxJsonDepth: kInvalidArgument.
+Result<json::value> ParseJson(std::string_view text);
+
+// Writes compact JSON; doubles in their shortest round-trip form, integral ones without a
+// fraction.
+std::string Serialize(const json::value& value);
+void SerializeTo(const json::value& value, std::string& out);
+
+json::value ToJson(const Value& value);
+json::value ToJson(const LabelMap& labels);
+json::string ToJsonTime(Timestamp t);
+
+// Matches an enum's wire name, case-insensitively and ignoring '-' (so the preview's
+// "longest-idle" reads as "longestIdle"). Returns the index in `names`, or -1.
+int MatchEnum(std::string_view text, const std::vector<std::string_view>& names);
+
+// Reads fields of one JSON object. Absent and null fields read as nullopt (or empty). A field
+// of the wrong type records an error naming its path; later reads then do nothing. Readers made
+// with Child()/Item() share the first error with their parent.
+class Reader {
+ public:
+  Reader(const json::object& object, std::string path);
+
+  std::optional<std::string> String(std::string_view name);
+  std::optional<int> Int32(std::string_view name);
+  std::optional<double> Number(std::string_view name);
+  std::optional<bool> Bool(std::string_view name);
+  std::optional<Timestamp> Time(std::string_view name);
+  std::optional<Value> Primitive(std::string_view name);
+  LabelMap Labels(std::string_view name);
+  std::vector<std::string> Strings(std::string_view name);
+  // Reads an enum by its wire names; `required` records an error when absent.
+  std::optional<int> Enum(std::string_view name, const std::vector<std::string_view>& names,
+                          bool required);
+
+  // A nested object, or nullopt when absent/null (an error when another type).
+  std::optional<Reader> Child(std::string_view name);
+  // The objects of an array field (an error when an item is not an object).
+  std::vector<Reader> Items(std::string_view name);
+
+  bool has(std::string_view name) const;
+  void Fail(std::string_view name, std::string_view what);  // records "<path> <what>"
+  void Require(std::string_view name);                        // error if absent or null
+  bool ok() const { return slot_->ok(); }
+  Error error() const { return *slot_->error; }
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Slot {
+    std::optional<Error> error;
+    bool ok() const { return !error.has_value(); }
+  };
+  Reader(const json::object& object, std::string path, std::shared_ptr<Slot> slot);
+  const json::value* Get(std::string_view name) const;
+  std::string PathOf(std::string_view name) const;
+
+  const json::object* object_;
+  std::string path_;
+  std::shared_ptr<Slot> slot_;
+};
+
+}  // namespace sb::api
