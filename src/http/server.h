@@ -43,8 +43,10 @@ struct ServerOptions {
   std::uint16_t port = 0;                    // 0 = ephemeral
   std::size_t max_header_bytes = 8 * 1024;   // request line + headers (1..4 GiB); over -> 431
   std::size_t max_body_bytes = 1024 * 1024;  // over -> 413
-  Duration header_timeout = Duration::Seconds(10);  // from the request's first byte -> 408
-  Duration body_timeout = Duration::Seconds(30);    // from the end of the header -> 408
+  // The header must be complete this long after its first byte (for a connection's first
+  // request: after the accept) -> 408.
+  Duration header_timeout = Duration::Seconds(10);
+  Duration body_timeout = Duration::Seconds(30);  // from the end of the header -> 408
   // A keep-alive connection with no request started is closed silently after this. A new
   // connection that sends nothing is closed silently after min(idle_timeout, header_timeout).
   Duration idle_timeout = Duration::Seconds(60);

@@ -97,6 +97,7 @@ class Session final : public Connection,
   void Start() {
     if (!Register(true)) return;
     remote_address_ = RemoteAddress(stream_);
+    accepted_at_ = SteadyClock::now();
     BeginRequest(std::min(options_.idle_timeout, options_.header_timeout));
   }
 
@@ -146,9 +147,12 @@ class Session final : public Connection,
     ReadMore();
   }
 
+  // The first header is due header_timeout after the accept, however late its first byte, so a
+  // silent client cannot double its allowance; later ones from their first byte.
   void BeginHeader() {
     phase_ = Phase::kHeader;
-    SetDeadline(options_.header_timeout);
+    const auto start = first_request_ ? accepted_at_ : SteadyClock::now();
+    SetDeadlineAt(start + ToSteady(options_.header_timeout));
   }
 
   void ReadMore() {
@@ -228,6 +232,7 @@ class Session final : public Connection,
   void Dispatch() {
     ClearDeadline();
     phase_ = Phase::kHandling;
+    first_request_ = false;
     Request& request = parser_->request();
     framing_ = {EqualsIgnoreCase(request.method, "HEAD"), parser_->keep_alive(),
                 parser_->version()};
@@ -315,9 +320,11 @@ class Session final : public Connection,
   // One timer serves all deadlines. Moving a deadline later does not touch the timer: when it
   // fires early it simply waits again, so a keep-alive request costs no timer operations.
 
-  void SetDeadline(Duration timeout) {
+  void SetDeadline(Duration timeout) { SetDeadlineAt(SteadyClock::now() + ToSteady(timeout)); }
+
+  void SetDeadlineAt(SteadyClock::time_point deadline) {
     timed_out_ = false;
-    deadline_ = SteadyClock::now() + ToSteady(timeout);
+    deadline_ = deadline;
     if (!timer_waiting_ || deadline_ < timer_.expiry()) WaitForDeadline();
   }
 
@@ -352,7 +359,9 @@ class Session final : public Connection,
   std::string remote_address_;
   Framing framing_;
   Phase phase_ = Phase::kIdle;
+  SteadyClock::time_point accepted_at_;
   SteadyClock::time_point deadline_ = SteadyClock::time_point::max();
+  bool first_request_ = true;
   bool timer_waiting_ = false;
   bool timed_out_ = false;
   std::size_t drained_bytes_ = 0;
