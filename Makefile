@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps configure build run test unit-test http-test bench asan clean
+.PHONY: all deps configure build run test bench asan clean
 
 all: build
 

@@ -117,9 +117,8 @@ json::object Encode(const JobPosition& position) {
   o["position"] = position.position;
   o["queueId"] = json::string(position.queue_id);
   o["queueLength"] = position.queue_length;
-  if (position.estimated_wait_time_minutes) {
-    o["estimatedWaitTimeMinutes"] = *position.estimated_wait_time_minutes;
-  }
+  // Required by the contract; 0 until the queue has assignment history to estimate from.
+  o["estimatedWaitTimeMinutes"] = position.estimated_wait_time_minutes.value_or(0.0);
   return o;
 }
 

@@ -131,7 +131,7 @@ Result<std::pair<ApiVersion, std::string_view>> ReadApiVersion(
     const std::vector<std::pair<std::string, std::string>>& query) {
   std::optional<std::string> given;
   for (const auto& [name, value] : query) {
-    if (name != "api-version") continue;
+    if (!http::EqualsIgnoreCase(name, "api-version")) continue;
     if (given && *given != value) {
       return Error::InvalidArgument("api-version is given twice with different values", "api-version");
     }

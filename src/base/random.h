@@ -3,6 +3,7 @@
 // simulations all replay from a seed.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -19,6 +20,13 @@ class Random {
   double UniformDouble();
   // A version-4 UUID in its canonical lower-case text form.
   std::string Uuid();
+
+  // The generator's position, to persist and resume the sequence exactly.
+  using State = std::array<std::uint64_t, 4>;
+  State state() const { return {state_[0], state_[1], state_[2], state_[3]}; }
+  void set_state(const State& state) {
+    for (int i = 0; i < 4; ++i) state_[i] = state[static_cast<std::size_t>(i)];
+  }
 
  private:
   std::uint64_t state_[4];

@@ -30,6 +30,10 @@ void EngineState::Touch(EntityKind kind, const std::string& id, EntityMeta& meta
   if (effects_) effects_->changes.push_back({kind, id, false});
 }
 
+void EngineState::MarkDirty(EntityKind kind, const std::string& id) {
+  if (effects_) effects_->changes.push_back({kind, id, false});
+}
+
 void EngineState::Emit(EventType type, const std::string& job_id, const std::string& worker_id,
                        const std::string& queue_id, std::string offer_id,
                        std::string assignment_id, std::string detail) {

@@ -110,6 +110,13 @@ struct Page {
   std::optional<std::uint64_t> next_after;
 };
 
+// An entity's whole state as the store keeps it: opaque bytes, or nullopt once deleted.
+struct StateRecord {
+  EntityKind kind;
+  std::string id;
+  std::optional<std::string> data;
+};
+
 class EngineState;  // the indexes and tables, private to core
 
 class Engine {
@@ -192,6 +199,16 @@ class Engine {
 
   // For tests and the simulation: checks every invariant of the state, aborting on a breach.
   void CheckInvariants() const;
+
+  // --- Durability (snapshot.cc, restore.cc) -----------------------------------------------
+  // The current state of each entity `changes` names, once each.
+  std::vector<StateRecord> ExportChanges(const std::vector<EntityChange>& changes) const;
+  std::vector<StateRecord> ExportAll() const;
+  // The engine's counters, clock and random state.
+  std::string ExportMeta() const;
+  // Loads what Export* produced into this engine, which must be new, and rebuilds every index
+  // and timer from it. A record that does not decode is an error (kInternal).
+  Status Restore(const std::vector<StateRecord>& records, std::string_view meta);
 
  private:
   std::unique_ptr<EngineState> state_;

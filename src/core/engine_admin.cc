@@ -40,11 +40,10 @@ UpsertResult<T> Store(EngineState& s, EntityTable<T>& table, EntityKind kind, st
 
 }  // namespace
 
-// Brings a queue's cached distribution mode up to date and re-matches its jobs.
-static void ApplyDistributionPolicy(EngineState& s, QueueState& queue) {
+void EngineState::ApplyDistributionPolicy(QueueState& queue) {
   const DistributionPolicy* policy =
       queue.spec.distribution_policy_id
-          ? s.distribution_policies_.Find(*queue.spec.distribution_policy_id)
+          ? distribution_policies_.Find(*queue.spec.distribution_policy_id)
           : nullptr;
   const auto old_kind = queue.order_kind();
   queue.mode = policy ? policy->spec.mode : std::nullopt;
@@ -52,10 +51,10 @@ static void ApplyDistributionPolicy(EngineState& s, QueueState& queue) {
   if (policy && policy->spec.offer_expires_after_seconds) {
     queue.offer_lifetime = Duration::FromSecondsDouble(*policy->spec.offer_expires_after_seconds);
   }
-  if (queue.order_kind() != old_kind) s.RebuildQueueIndexes(queue);
+  if (queue.order_kind() != old_kind) RebuildQueueIndexes(queue);
   for (auto it = queue.queued.begin(); it != queue.queued.end(); ++it) {
-    s.RefreshMatchable(*it->job);
-    s.MarkJob(*it->job);
+    RefreshMatchable(*it->job);
+    MarkJob(*it->job);
   }
 }
 
@@ -73,7 +72,7 @@ Result<UpsertResult<DistributionPolicy>> Engine::UpsertDistributionPolicy(
                       std::move(spec));
   if (!result.created) {
     for (const auto& [seq, queue] : s.queues_.in_order()) {
-      if (queue->spec.distribution_policy_id == id) ApplyDistributionPolicy(s, *queue);
+      if (queue->spec.distribution_policy_id == id) s.ApplyDistributionPolicy(*queue);
     }
   }
   return result;
@@ -191,7 +190,7 @@ Result<UpsertResult<Stored<QueueSpec>>> Engine::UpsertQueue(std::string_view id,
       !queue || queue->spec.distribution_policy_id != spec.distribution_policy_id;
   auto result = Store(s, s.queues_, EntityKind::kQueue, id, std::move(spec));
   queue = s.queues_.Find(id);
-  if (policy_changed) ApplyDistributionPolicy(s, *queue);
+  if (policy_changed) s.ApplyDistributionPolicy(*queue);
   return UpsertResult<Stored<QueueSpec>>{queue, result.created};
 }
 

@@ -289,6 +289,11 @@ Result<UpsertResult<Job>> Engine::UpsertJob(std::string_view id, JobSpec spec, T
     s.CreateJob(created);
     return UpsertResult<Job>{&created, true};
   }
+  if (!spec.queue_id && job->status == JobStatus::kAssigned) {
+    // Unassigning puts the job back in its queue, and an assigned job cannot be reclassified.
+    return Error::Conflict("queueId: an assigned job keeps its queue; it returns there if unassigned",
+                           "queueId");
+  }
   JobSpec references;  // only references that change are checked: old ones may be gone
   if (spec.queue_id != job->spec.queue_id) references.queue_id = spec.queue_id;
   if (spec.classification_policy_id != job->spec.classification_policy_id) {
@@ -317,6 +322,7 @@ Status Engine::CancelJob(std::string_view id, CancelJobOptions options, Timestam
                          Effects& effects) {
   EngineState& s = *state_;
   CommandScope scope(s, now, effects);
+  SB_TRY(ValidateActionText(options.note, options.disposition_code, s.options_.limits));
   Job* job = s.jobs_.Find(id);
   if (!job) return JobNotFound(id);
   if (IsTerminal(job->status) || job->status == JobStatus::kCompleted) {
@@ -358,6 +364,7 @@ Status Engine::CompleteJob(std::string_view id, std::string_view assignment_id,
                            CompleteJobOptions options, Timestamp now, Effects& effects) {
   EngineState& s = *state_;
   CommandScope scope(s, now, effects);
+  SB_TRY(ValidateActionText(options.note, std::nullopt, s.options_.limits));
   auto found = FindAssigned(s, id, assignment_id);
   if (!found) return std::move(found).error();
   Job& job = **found;
@@ -377,6 +384,7 @@ Status Engine::CloseJob(std::string_view id, std::string_view assignment_id,
                         CloseJobOptions options, Timestamp now, Effects& effects) {
   EngineState& s = *state_;
   CommandScope scope(s, now, effects);
+  SB_TRY(ValidateActionText(options.note, options.disposition_code, s.options_.limits));
   auto found = FindAssigned(s, id, assignment_id);
   if (!found) return std::move(found).error();
   Job& job = **found;

@@ -40,7 +40,10 @@ void EngineState::RefreshMatchable(Job& job) {
   if (!queue) return;
   const JobKey key = KeyOf(job);
   auto& matchable = queue->Channel(*job.spec.channel_id).matchable_jobs;
-  const bool wanted = job.status == JobStatus::kQueued && queue->mode &&
+  // A queued job is out of its queue between Unfile and File (while a command revokes its
+  // offers, say); File makes it matchable again if it still is.
+  const bool filed = queue->queued.find(key) != queue->queued.end();
+  const bool wanted = job.status == JobStatus::kQueued && filed && queue->mode &&
                       static_cast<int>(job.open_offer_ids.size()) < queue->mode->max_concurrent_offers;
   if (wanted) {
     matchable.insert(key);
@@ -73,6 +76,7 @@ void EngineState::IssueOffer(Job& job, Worker& worker, QueueState& queue) {
   RefreshMatchable(job);
   if (queue.mode && queue.mode->kind == DistributionModeKind::kRoundRobin) {
     queue.round_robin_cursor = worker.id;
+    MarkDirty(EntityKind::kQueue, queue.id);
   }
   TouchJob(job);
   TouchWorker(worker);
@@ -123,6 +127,7 @@ void EngineState::RevokeWorkerOffers(Worker& worker) {
 
 void EngineState::ClearDecline(Job& job, const std::string& worker_id) {
   job.declined_by.erase(worker_id);
+  MarkDirty(EntityKind::kJob, job.id);
   if (Worker* worker = workers_.Find(worker_id)) worker->declined_job_ids.erase(job.id);
   MarkJob(job);
 }
@@ -170,6 +175,7 @@ Result<AcceptJobOfferResult> Engine::AcceptJobOffer(std::string_view worker_id,
          assignment_id);
   queue.recent_assignments.push_back(s.now_);
   if (queue.recent_assignments.size() > kWaitEstimateWindow) queue.recent_assignments.pop_front();
+  s.MarkDirty(EntityKind::kQueue, queue.id);
   return AcceptJobOfferResult{assignment_id, job.id, worker->id};
 }
 

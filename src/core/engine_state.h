@@ -92,6 +92,10 @@ class EngineState {
   void MatchWorker(Worker& worker);
   bool Eligible(const Job& job, const Worker& worker, const DistributionMode& mode) const;
   void RebuildQueueIndexes(QueueState& queue);
+  // Brings a queue's cached distribution mode up to date and re-matches its jobs.
+  void ApplyDistributionPolicy(QueueState& queue);
+  // Records that an entity's stored state changed without a visible change (no new etag).
+  void MarkDirty(EntityKind kind, const std::string& id);
 
   // --- Time (engine_time.cc) --------------------------------------------------------------
   void FireTimers(Timestamp now);

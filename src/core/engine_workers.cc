@@ -82,6 +82,7 @@ void EngineState::Register(Worker& worker) {
   for (const std::string& job_id : worker.declined_job_ids) {
     if (Job* job = jobs_.Find(job_id)) {
       job->declined_by.erase(worker.id);
+      MarkDirty(EntityKind::kJob, job->id);
       MarkJob(*job);
     }
   }
@@ -112,8 +113,9 @@ Status EngineState::ValidateWorkerReferences(const WorkerSpec& spec) const {
   return Ok{};
 }
 
-// Revokes open offers the new spec no longer allows: a queue or channel the worker left, or
-// more capacity than the worker now has (newest offers first).
+// Revokes open offers the new spec no longer allows: a queue or channel the worker left, more
+// capacity than the worker now has, more jobs than a channel now allows, or more offers than
+// maxConcurrentOffers (newest offers first).
 static void RevokeUnfitOffers(EngineState& s, Worker& worker) {
   std::vector<std::string> revoke;
   for (const std::string& offer_id : worker.open_offer_ids) {
@@ -123,13 +125,17 @@ static void RevokeUnfitOffers(EngineState& s, Worker& worker) {
     if (!serves || !worker.spec.FindChannel(offer.channel_id)) revoke.push_back(offer_id);
   }
   for (const std::string& offer_id : revoke) s.CloseOffer(offer_id, OfferEnd::kRevoked);
-  while (!worker.open_offer_ids.empty()) {
-    const Offer& newest = s.offers_.at(worker.open_offer_ids.back()).offer;
-    const Channel* channel = worker.spec.FindChannel(newest.channel_id);
+  // Closing offer i leaves the older offers (before i) where they are.
+  for (std::size_t i = worker.open_offer_ids.size(); i-- > 0;) {
+    const Offer& offer = s.offers_.at(worker.open_offer_ids[i]).offer;
+    const Channel* channel = worker.spec.FindChannel(offer.channel_id);
     const bool over_channel = channel->max_number_of_jobs &&
                               worker.JobsOnChannel(channel->channel_id) > *channel->max_number_of_jobs;
-    if (worker.used_capacity <= worker.spec.capacity && !over_channel) break;
-    s.CloseOffer(newest.offer_id, OfferEnd::kRevoked);
+    const bool over_offers = worker.spec.max_concurrent_offers &&
+                             static_cast<int>(worker.open_offer_ids.size()) > *worker.spec.max_concurrent_offers;
+    if (worker.used_capacity > worker.spec.capacity || over_channel || over_offers) {
+      s.CloseOffer(std::string(offer.offer_id), OfferEnd::kRevoked);
+    }
   }
 }
 
@@ -189,7 +195,10 @@ Status Engine::DeleteWorker(std::string_view id, Timestamp now, Effects& effects
   }
   s.RevokeWorkerOffers(*worker);
   for (const std::string& job_id : worker->declined_job_ids) {
-    if (Job* job = s.jobs_.Find(job_id)) job->declined_by.erase(worker->id);
+    if (Job* job = s.jobs_.Find(job_id)) {
+      job->declined_by.erase(worker->id);
+      s.MarkDirty(EntityKind::kJob, job->id);
+    }
   }
   s.UnindexWorker(*worker);
   s.LinkWorkerQueues(*worker, false);

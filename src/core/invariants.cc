@@ -2,6 +2,7 @@
 // counters claim, and aborts on the first disagreement. Costs O(state); for tests and the
 // simulation, which call it after every step.
 #include <map>
+#include <set>
 
 #include "core/engine_state.h"
 
@@ -56,10 +57,12 @@ void CheckJob(const EngineState& s, const Job& job) {
 void CheckWorker(const EngineState& s, const Worker& w) {
   int used = 0;
   std::map<std::string, int, std::less<>> per_channel;
+  std::set<std::string> offered_channels;
   for (const std::string& id : w.open_offer_ids) {
     const Offer& offer = s.offers_.at(id).offer;
     used += offer.capacity_cost;
     ++per_channel[offer.channel_id];
+    offered_channels.insert(offer.channel_id);
   }
   for (const WorkerAssignment& a : w.assigned_jobs) {
     const Job* job = s.jobs_.Find(a.job_id);
@@ -71,11 +74,14 @@ void CheckWorker(const EngineState& s, const Worker& w) {
   }
   SB_CHECK(used == w.used_capacity, "worker " + w.id + " capacity count is wrong");
   SB_CHECK(per_channel == w.jobs_per_channel, "worker " + w.id + " channel counts are wrong");
-  // Offers only go to room the worker has, so with open offers it is within every limit.
+  // Offers only go to room the worker has, so with open offers it is within its capacity, and
+  // within the limit of every channel it holds an offer on. (Another channel may be over a
+  // lowered limit through assignments alone.)
   if (!w.open_offer_ids.empty()) {
     SB_CHECK(w.used_capacity <= w.spec.capacity, "worker " + w.id + " over capacity");
     for (const Channel& c : w.spec.channels) {
-      SB_CHECK(!c.max_number_of_jobs || w.JobsOnChannel(c.channel_id) <= *c.max_number_of_jobs,
+      SB_CHECK(!c.max_number_of_jobs || offered_channels.count(c.channel_id) == 0 ||
+                   w.JobsOnChannel(c.channel_id) <= *c.max_number_of_jobs,
                "worker " + w.id + " over a channel's maxNumberOfJobs");
     }
     SB_CHECK(!w.spec.max_concurrent_offers ||
@@ -100,6 +106,9 @@ void CheckQueue(const EngineState& s, const QueueState& queue) {
   SB_CHECK(queued == queue.queued.size(), "queue " + queue.id + " files jobs that are not queued");
   for (const auto& [channel_id, index] : queue.channels) {
     for (const JobKey& key : index.matchable_jobs) {
+      // Filed first: a matchable key outside `queued` may point at a deleted job.
+      SB_CHECK(queue.queued.find(key) != queue.queued.end(),
+               "queue " + queue.id + " lists a matchable job it has not filed");
       SB_CHECK(key.job->status == JobStatus::kQueued && key.job->spec.channel_id == channel_id,
                "queue " + queue.id + " lists an unmatchable job");
     }

@@ -193,6 +193,12 @@ Status ValidateWorkerSelectors(const std::vector<WorkerSelector>& selectors,
   return Ok{};
 }
 
+Status ValidateActionText(const std::optional<std::string>& note,
+                          const std::optional<std::string>& disposition_code, const Limits& limits) {
+  SB_TRY(ValidateText(note, "note", limits.max_note_length));
+  return ValidateText(disposition_code, "dispositionCode", limits.max_string_length);
+}
+
 Status ValidateRule(const RouterRule& rule, std::string_view field, const Limits& limits) {
   if (auto* s = std::get_if<StaticRule>(&rule)) {
     return ValidateValue(s->value, Field(field, "value"), limits);

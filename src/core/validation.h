@@ -20,6 +20,9 @@ Status ValidateExceptionPolicy(const ExceptionPolicySpec& spec, const Limits& li
 Status ValidateQueue(const QueueSpec& spec, const Limits& limits);
 Status ValidateJob(const JobSpec& spec, const Limits& limits);
 Status ValidateWorker(const WorkerSpec& spec, const Limits& limits);
+// The note and disposition code an action (cancel, complete, close) may carry.
+Status ValidateActionText(const std::optional<std::string>& note,
+                          const std::optional<std::string>& disposition_code, const Limits& limits);
 Status ValidateRule(const RouterRule& rule, std::string_view field, const Limits& limits);
 Status ValidateLabels(const LabelMap& labels, std::string_view field, const Limits& limits);
 Status ValidateWorkerSelectors(const std::vector<WorkerSelector>& selectors,

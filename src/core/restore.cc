@@ -1,0 +1,185 @@
+// Restore: rebuilds an engine from stored records. Entities come back exactly as they were;
+// everything derived - capacity in use, reverse links, queue and worker indexes, timers - is
+// recomputed from them, in the same way the engine maintains it, so a restart changes no
+// routing outcome.
+#include <algorithm>
+
+#include "core/engine_state.h"
+#include "core/record_fields.h"
+
+namespace sb::core {
+namespace {
+
+using serial::Get;
+using serial::Reader;
+
+using record::Decode;
+
+template <class T>
+Status RestoreStored(EngineState& s, EntityTable<T>& table, const StateRecord& record,
+                     std::string_view what) {
+  T entity;
+  SB_TRY(Decode(*record.data, what, [&](Reader& r) {
+    Get(r, entity.meta);
+    Get(r, entity.spec);
+  }));
+  T& stored = table.Insert(record.id, entity.meta.created_seq);
+  stored.meta = entity.meta;
+  stored.spec = std::move(entity.spec);
+  (void)s;
+  return Ok{};
+}
+
+Status RestoreQueue(EngineState& s, const StateRecord& record) {
+  QueueState queue;
+  std::vector<Timestamp> recent;
+  SB_TRY(Decode(*record.data, "queue", [&](Reader& r) {
+    Get(r, queue.meta);
+    Get(r, queue.spec);
+    Get(r, queue.round_robin_cursor);
+    Get(r, recent);
+  }));
+  QueueState& stored = s.queues_.Insert(record.id, queue.meta.created_seq);
+  stored.meta = queue.meta;
+  stored.spec = std::move(queue.spec);
+  stored.round_robin_cursor = std::move(queue.round_robin_cursor);
+  stored.recent_assignments.assign(recent.begin(), recent.end());
+  return Ok{};
+}
+
+Status RestoreJob(EngineState& s, const StateRecord& record) {
+  Job job;
+  SB_TRY(Decode(*record.data, "job", [&](Reader& r) {
+    Get(r, job.meta);
+    Get(r, job.spec);
+    Get(r, job.status);
+    Get(r, job.enqueued_at);
+    Get(r, job.attached_worker_selectors);
+    Get(r, job.assignments);
+    Get(r, job.scheduled_at);
+    Get(r, job.open_offer_ids);
+    Get(r, job.declined_by);
+    Get(r, job.unassignment_count);
+    Get(r, job.pending_close);
+    Get(r, job.queue_seq);
+    Get(r, job.queue_from_classification);
+  }));
+  Job& stored = s.jobs_.Insert(record.id, job.meta.created_seq);
+  job.id = stored.id;
+  stored = std::move(job);
+  return Ok{};
+}
+
+Status RestoreWorker(EngineState& s, const StateRecord& record) {
+  Worker worker;
+  std::vector<Offer> offers;
+  SB_TRY(Decode(*record.data, "worker", [&](Reader& r) {
+    Get(r, worker.meta);
+    Get(r, worker.spec);
+    Get(r, worker.state);
+    Get(r, worker.assigned_jobs);
+    Get(r, worker.idle_since);
+    Get(r, worker.recently_closed_offers);
+    Get(r, offers);
+  }));
+  Worker& stored = s.workers_.Insert(record.id, worker.meta.created_seq);
+  worker.id = stored.id;
+  stored = std::move(worker);
+  for (Offer& offer : offers) {
+    stored.open_offer_ids.push_back(offer.offer_id);
+    stored.used_capacity += offer.capacity_cost;
+    ++stored.jobs_per_channel[offer.channel_id];
+    OfferState state{std::move(offer), std::nullopt};
+    if (state.offer.expires_at) {
+      state.expiry = s.timers_.Schedule(*state.offer.expires_at, TimerKind::kOfferExpiry, state.offer.offer_id);
+    }
+    const std::string offer_id = state.offer.offer_id;
+    s.offers_.emplace(offer_id, std::move(state));
+  }
+  for (const WorkerAssignment& a : stored.assigned_jobs) {
+    stored.used_capacity += a.capacity_cost;
+    ++stored.jobs_per_channel[a.channel_id];
+  }
+  return Ok{};
+}
+
+// Timers and links a job's stored state implies.
+void RelinkJob(EngineState& s, Job& job) {
+  s.ChangeJobCount(job, +1);
+  for (const auto& [worker_id, until] : job.declined_by) {
+    if (Worker* worker = s.workers_.Find(worker_id)) worker->declined_job_ids.insert(job.id);
+    if (until) s.timers_.Schedule(*until, TimerKind::kDeclineRetry, job.id, worker_id);
+  }
+  auto selector_timer = [&](const WorkerSelector& selector) {
+    if (IsActive(selector) && selector.expires_at) {
+      s.timers_.Schedule(*selector.expires_at, TimerKind::kSelectorExpiry, job.id);
+    }
+  };
+  std::for_each(job.spec.requested_worker_selectors.begin(), job.spec.requested_worker_selectors.end(),
+                selector_timer);
+  std::for_each(job.attached_worker_selectors.begin(), job.attached_worker_selectors.end(), selector_timer);
+  if (job.status == JobStatus::kScheduled && job.scheduled_at) {
+    s.timers_.Schedule(*job.scheduled_at, TimerKind::kScheduledActivation, job.id);
+  }
+  if (job.pending_close) s.timers_.Schedule(job.pending_close->close_at, TimerKind::kCloseAt, job.id);
+  if (job.status == JobStatus::kQueued) s.File(job);
+}
+
+Status RestoreMeta(EngineState& s, std::string_view meta) {
+  Random::State random{};
+  SB_TRY(Decode(meta, "engine", [&](Reader& r) {
+    Get(r, s.next_created_seq_);
+    Get(r, s.change_seq_);
+    Get(r, s.next_queue_seq_);
+    Get(r, s.now_);
+    for (std::uint64_t& word : random) Get(r, word);
+  }));
+  s.random_.set_state(random);
+  return Ok{};
+}
+
+}  // namespace
+
+Status Engine::Restore(const std::vector<StateRecord>& records, std::string_view meta) {
+  EngineState& s = *state_;
+  SB_ASSERT(s.jobs_.size() == 0 && s.workers_.size() == 0 && s.queues_.size() == 0);
+  SB_TRY(RestoreMeta(s, meta));
+  std::vector<const StateRecord*> ordered;  // policies before queues before jobs before workers
+  for (const StateRecord& record : records) {
+    if (record.data) ordered.push_back(&record);
+  }
+  std::stable_sort(ordered.begin(), ordered.end(), [](const StateRecord* a, const StateRecord* b) {
+    return a->kind < b->kind;
+  });
+  for (const StateRecord* record : ordered) {
+    switch (record->kind) {
+      case EntityKind::kDistributionPolicy:
+        SB_TRY(RestoreStored(s, s.distribution_policies_, *record, "distribution policy"));
+        break;
+      case EntityKind::kClassificationPolicy:
+        SB_TRY(RestoreStored(s, s.classification_policies_, *record, "classification policy"));
+        break;
+      case EntityKind::kExceptionPolicy:
+        SB_TRY(RestoreStored(s, s.exception_policies_, *record, "exception policy"));
+        break;
+      case EntityKind::kQueue:
+        SB_TRY(RestoreQueue(s, *record));
+        break;
+      case EntityKind::kJob:
+        SB_TRY(RestoreJob(s, *record));
+        break;
+      case EntityKind::kWorker:
+        SB_TRY(RestoreWorker(s, *record));
+        break;
+    }
+  }
+  for (const auto& [seq, queue] : s.queues_.in_order()) s.ApplyDistributionPolicy(*queue);
+  for (const auto& [seq, worker] : s.workers_.in_order()) s.LinkWorkerQueues(*worker, true);
+  for (const auto& [seq, job] : s.jobs_.in_order()) RelinkJob(s, *job);
+  for (const auto& [seq, worker] : s.workers_.in_order()) s.IndexWorker(*worker);
+  s.jobs_to_match_.clear();  // the stored state was already matched
+  s.workers_to_match_.clear();
+  return Ok{};
+}
+
+}  // namespace sb::core
