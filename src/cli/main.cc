@@ -22,8 +22,14 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", config.listen, "HOST:PORT to listen on; port 0 picks a free port")
       ->envname("SWITCHBOARD_LISTEN")
       ->capture_default_str();
-  serve->add_option("--data", config.data_dir, "Data directory (reserved for the durable store)")
-      ->envname("SWITCHBOARD_DATA");
+  serve->add_option("--store", config.store,
+                    "sqlite: durable, in --data (default); memory: throwaway, lost on exit")
+      ->envname("SWITCHBOARD_STORE")
+      ->check(CLI::IsMember({"sqlite", "memory"}))
+      ->capture_default_str();
+  serve->add_option("--data", config.data_dir, "Data directory of the sqlite store")
+      ->envname("SWITCHBOARD_DATA")
+      ->capture_default_str();
   serve->add_option("--access-key", config.access_key,
                     "Base64 access key for HMAC request signing (reserved)")
       ->envname("SWITCHBOARD_ACCESS_KEY");

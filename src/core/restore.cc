@@ -133,6 +133,9 @@ Status RestoreMeta(EngineState& s, std::string_view meta) {
     Get(r, s.next_queue_seq_);
     Get(r, s.now_);
     for (std::uint64_t& word : random) Get(r, word);
+    std::uint64_t epoch = 0;
+    Get(r, epoch);  // etags stay valid across restarts
+    s.options_.etag_epoch = static_cast<std::uint32_t>(epoch);
   }));
   s.random_.set_state(random);
   return Ok{};

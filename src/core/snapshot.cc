@@ -162,6 +162,7 @@ std::string Engine::ExportMeta() const {
     Put(w, s.next_queue_seq_);
     Put(w, s.now_);
     for (std::uint64_t word : s.random_.state()) Put(w, word);
+    Put(w, static_cast<std::uint64_t>(s.options_.etag_epoch));
   });
 }
 

@@ -30,8 +30,39 @@ void LogEvents(const core::Effects& effects) {
 
 }  // namespace
 
-RouterLoop::RouterLoop(boost::asio::io_context& io, core::EngineOptions options)
-    : engine_(std::move(options)), service_(engine_), timer_(io) {}
+RouterLoop::RouterLoop(boost::asio::io_context& io, core::EngineOptions options,
+                       store::Store* store)
+    : engine_(std::move(options)),
+      service_(engine_),
+      store_(store),
+      committer_(store && store->durable() ? std::make_unique<Committer>(*store, io) : nullptr),
+      timer_(io) {}
+
+Status RouterLoop::Load() {
+  if (!store_) return Ok{};
+  auto meta = store_->LoadEngineMeta();
+  if (!meta) return std::move(meta).error();
+  std::vector<core::StateRecord> records;
+  SB_TRY(store_->LoadRecords([&](const store::Record& r) -> Status {
+    if (r.kind < 0 || r.kind > static_cast<int>(core::EntityKind::kWorker)) {
+      return Error::Internal("store: a record of unknown kind " + std::to_string(r.kind));
+    }
+    records.push_back({static_cast<core::EntityKind>(r.kind), r.id, r.data});
+    return Ok{};
+  }));
+  if (!*meta) {
+    if (!records.empty()) return Error::Internal("store: records without the engine's meta record");
+    return Ok{};
+  }
+  SB_TRY(engine_.Restore(records, **meta));
+  ArmTimer();
+  return Ok{};
+}
+
+void RouterLoop::Shutdown() {
+  timer_.cancel();
+  committer_.reset();
+}
 
 Timestamp RouterLoop::Now() {
   const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
@@ -50,13 +81,40 @@ void RouterLoop::Handle(http::Request request, http::Responder respond) {
                               std::to_string(response.status) + " (" +
                               std::to_string(micros.count()) + " us)");
   }
-  AfterCommand(effects);
-  respond(std::move(response));
+  AfterCommand(effects, [respond = std::move(respond), response = std::move(response)]() mutable {
+    respond(std::move(response));
+  });
 }
 
-void RouterLoop::AfterCommand(core::Effects& effects) {
+store::Batch RouterLoop::MakeBatch(const core::Effects& effects) const {
+  store::Batch batch;
+  if (effects.changes.empty()) return batch;
+  for (core::StateRecord& r : engine_.ExportChanges(effects.changes)) {
+    batch.records.push_back({static_cast<int>(r.kind), std::move(r.id), std::move(r.data)});
+  }
+  batch.engine_meta = engine_.ExportMeta();
+  return batch;
+}
+
+void RouterLoop::AfterCommand(core::Effects& effects, std::function<void()> done) {
   LogEvents(effects);
   ArmTimer();
+  store::Batch batch = MakeBatch(effects);
+  if (committer_) {
+    if (batch.empty()) {
+      committer_->AfterPending(std::move(done));
+    } else {
+      committer_->Submit(std::move(batch), std::move(done));
+    }
+    return;
+  }
+  if (store_ && !batch.empty()) {
+    if (Status committed = store_->Commit(batch); !committed) {
+      Log(LogLevel::kError, committed.error().message);
+      std::abort();
+    }
+  }
+  if (done) done();
 }
 
 void RouterLoop::ArmTimer() {
@@ -75,7 +133,7 @@ void RouterLoop::OnTimer() {
   armed_for_.reset();
   core::Effects effects;
   engine_.AdvanceTo(Now(), effects);
-  AfterCommand(effects);
+  AfterCommand(effects, nullptr);
 }
 
 }  // namespace sb::server

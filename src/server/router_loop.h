@@ -1,32 +1,48 @@
-// RouterLoop: the engine, the REST service over it, and the timer that fires the engine's
-// timers on time. It reads the real clock - the one place that does - and hands the time to the
-// engine. Lives on the io_context thread; not thread-safe.
+// RouterLoop: the engine, the REST service over it, the timer that fires the engine's timers on
+// time, and the path of every change to the store. It reads the real clock - the one place that
+// does - and hands the time to the engine. With a durable store, a response is released only
+// once the change it reports is committed (reads wait for the writes before them). Lives on
+// the io_context thread; not thread-safe.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <memory>
+
 #include "api/service.h"
 #include "core/engine.h"
 #include "http/message.h"
+#include "server/committer.h"
+#include "store/store.h"
 
 namespace sb::server {
 
 class RouterLoop {
  public:
-  RouterLoop(boost::asio::io_context& io, core::EngineOptions options);
+  // `store` may be null: then nothing is persisted and responses go out at once.
+  RouterLoop(boost::asio::io_context& io, core::EngineOptions options, store::Store* store);
 
-  // The HTTP transport's handler: answers synchronously.
+  // Loads the stored state into the engine (a new store loads nothing).
+  Status Load();
+
+  // The HTTP transport's handler.
   void Handle(http::Request request, http::Responder respond);
+
+  // Commits what is queued and stops the committer; call before the io_context goes.
+  void Shutdown();
 
  private:
   static Timestamp Now();
-  void AfterCommand(core::Effects& effects);
+  void AfterCommand(core::Effects& effects, std::function<void()> done);
+  store::Batch MakeBatch(const core::Effects& effects) const;
   void ArmTimer();
   void OnTimer();
 
   core::Engine engine_;
   api::Service service_;
+  store::Store* store_;
+  std::unique_ptr<Committer> committer_;
   boost::asio::steady_timer timer_;
   std::optional<Timestamp> armed_for_;
 };

@@ -4,6 +4,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <random>
 
@@ -41,6 +42,14 @@ core::EngineOptions EngineOptionsFromEntropy() {
 
 }  // namespace
 
+Result<std::unique_ptr<store::Store>> OpenStore(const ServeConfig& config) {
+  if (config.store == "memory") return store::NewMemoryStore();
+  if (config.store != "sqlite") {
+    return Error::InvalidArgument("--store must be sqlite or memory, not " + config.store);
+  }
+  return store::OpenSqliteStore(config.data_dir);
+}
+
 int Serve(const ServeConfig& config) {
   SetLogLevel(config.log_level);
   auto listen = ParseListen(config.listen);
@@ -48,8 +57,24 @@ int Serve(const ServeConfig& config) {
     std::fprintf(stderr, "switchboard: %s\n", listen.error().message.c_str());
     return 2;
   }
+  auto store = OpenStore(config);
+  if (!store) {
+    std::fprintf(stderr, "switchboard: %s\n", store.error().message.c_str());
+    return 1;
+  }
   boost::asio::io_context io(1);  // one thread: the engine's
-  RouterLoop loop(io, EngineOptionsFromEntropy());
+  RouterLoop loop(io, EngineOptionsFromEntropy(), store->get());
+  const auto load_started = std::chrono::steady_clock::now();
+  if (Status loaded = loop.Load(); !loaded) {
+    std::fprintf(stderr, "switchboard: cannot load the stored state: %s\n",
+                 loaded.error().message.c_str());
+    return 1;
+  }
+  const auto load_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - load_started);
+  Log(LogLevel::kInfo, "store: " + (*store)->Describe() + ", loaded in " +
+                           std::to_string(load_ms.count()) + " ms");
+
   http::ServerOptions options;
   options.host = listen->first;
   options.port = listen->second;
@@ -66,8 +91,6 @@ int Serve(const ServeConfig& config) {
   }
   std::printf("listening on http://%s\n", bound->c_str());
   std::fflush(stdout);
-  Log(LogLevel::kInfo, "state is kept in memory and lost on exit (the durable store comes later)");
-  if (!config.data_dir.empty()) Log(LogLevel::kInfo, "--data is reserved for the durable store");
   if (!config.access_key.empty()) {
     Log(LogLevel::kWarn, "--access-key is reserved: requests are not authenticated in this version");
   }
@@ -79,6 +102,10 @@ int Serve(const ServeConfig& config) {
     io.stop();
   });
   io.run();
+  // Commit what is queued, then let its callbacks run against the closed connections.
+  loop.Shutdown();
+  io.restart();
+  io.poll();
   return 0;
 }
 

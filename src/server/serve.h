@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 
 #include "base/log.h"
@@ -15,13 +14,13 @@ namespace sb::server {
 
 struct ServeConfig {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free port
-  std::string data_dir;                   // reserved for the durable store
+  std::string store = "sqlite";           // "sqlite" (durable, in data_dir) or "memory"
+  std::string data_dir = "data";
   std::string access_key;                 // reserved for HMAC authentication
   LogLevel log_level = LogLevel::kInfo;
 };
 
-// Runs the server until it is signalled; returns the process exit code. `on_listening` (if set)
-// is told the bound address once accepting.
+// Runs the server until it is signalled; returns the process exit code.
 int Serve(const ServeConfig& config);
 
 }  // namespace sb::server

@@ -30,7 +30,7 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
         self.stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
-            [binary, "serve", "--listen", "127.0.0.1:0", *extra_args],
+            [binary, "serve", "--listen", "127.0.0.1:0", "--store", "memory", *extra_args],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.stderr, env=env)
         first = self._first_line()
         m = re.match(r"listening on http://([^:/\s]+):(\d+)", first)

@@ -7,7 +7,7 @@ readme=$2
 work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-"$binary" serve --listen 127.0.0.1:0 >"$work/out" 2>"$work/err" &
+"$binary" serve --listen 127.0.0.1:0 --store memory >"$work/out" 2>"$work/err" &
 server=$!
 for _ in $(seq 100); do
   grep -q '^listening on ' "$work/out" 2>/dev/null && break
