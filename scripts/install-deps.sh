@@ -8,7 +8,8 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libcli11-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-pytest
+  python3 python3-pytest python3-pytest-asyncio
+  python3-isodate python3-typing-extensions python3-requests python3-aiohttp
   wrk curl
 )
 

@@ -75,7 +75,7 @@ http::Response NoContent() {
 
 http::Response EntityResponse(unsigned status, json::object body, const core::EntityMeta& meta,
                               const core::Engine& engine) {
-  http::Response response = JsonResponse(status, body);
+  http::Response response = JsonResponse(status, json::value(std::move(body)));
   response.headers.push_back({"ETag", engine.Etag(meta)});
   response.headers.push_back({"Last-Modified", FormatHttpDate(meta.last_modified)});
   return response;

@@ -120,10 +120,13 @@ Route FindRoute(std::string_view method, const std::vector<std::string>& s) {
   return {};
 }
 
-std::string SupportedVersions() {
-  std::string out;
-  for (std::string_view v : kSupportedApiVersions) out += (out.empty() ? "" : ", ") + std::string(v);
-  return out;
+const std::string& SupportedVersions() {
+  static const std::string kList = [] {
+    std::string out;
+    for (std::string_view v : kSupportedApiVersions) out += (out.empty() ? "" : ", ") + std::string(v);
+    return out;
+  }();
+  return kList;
 }
 
 // The request's api-version: required, once (repeats must agree), and one we serve.

@@ -1,6 +1,5 @@
 #include "base/random.h"
 
-#include <cstdio>
 
 #include "base/assert.h"
 
@@ -47,16 +46,24 @@ std::uint64_t Random::Uniform(std::uint64_t bound) {
 double Random::UniformDouble() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
 
 std::string Random::Uuid() {
+  static constexpr char kHex[] = "0123456789abcdef";
   const std::uint64_t hi = (Next() & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
   const std::uint64_t lo = (Next() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  char buffer[37];
-  std::snprintf(buffer, sizeof buffer, "%08llx-%04llx-%04llx-%04llx-%012llx",
-                static_cast<unsigned long long>(hi >> 32),
-                static_cast<unsigned long long>((hi >> 16) & 0xffff),
-                static_cast<unsigned long long>(hi & 0xffff),
-                static_cast<unsigned long long>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-  return buffer;
+  std::string out(36, '-');
+  std::size_t pos = 0;
+  auto put = [&](std::uint64_t bits, int nibbles) {
+    for (int i = nibbles - 1; i >= 0; --i) out[pos++] = kHex[(bits >> (4 * i)) & 0xf];
+  };
+  put(hi >> 32, 8);
+  ++pos;
+  put(hi >> 16, 4);
+  ++pos;
+  put(hi, 4);
+  ++pos;
+  put(lo >> 48, 4);
+  ++pos;
+  put(lo, 12);
+  return out;
 }
 
 }  // namespace sb
