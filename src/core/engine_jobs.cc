@@ -291,8 +291,8 @@ Result<UpsertResult<Job>> Engine::UpsertJob(std::string_view id, JobSpec spec, T
   }
   if (!spec.queue_id && job->status == JobStatus::kAssigned) {
     // Unassigning puts the job back in its queue, and an assigned job cannot be reclassified.
-    return Error::Conflict("queueId: an assigned job keeps its queue; it returns there if unassigned",
-                           "queueId");
+    return Error::Conflict(
+        "queueId: an assigned job keeps its queue; it returns there if unassigned", "queueId");
   }
   JobSpec references;  // only references that change are checked: old ones may be gone
   if (spec.queue_id != job->spec.queue_id) references.queue_id = spec.queue_id;

@@ -170,9 +170,9 @@ Result<AcceptJobOfferResult> Engine::AcceptJobOffer(std::string_view worker_id,
   worker->assigned_jobs.push_back(
       {assignment_id, job.id, offer.channel_id, offer.capacity_cost, s.now_});
   job.assignments.push_back({assignment_id, worker->id, s.now_, std::nullopt, std::nullopt});
-  s.RevokeJobOffers(job, OfferEnd::kTakenByOther);
   s.Emit(EventType::kWorkerOfferAccepted, job.id, worker->id, queue.id, offer.offer_id,
          assignment_id);
+  s.RevokeJobOffers(job, OfferEnd::kTakenByOther);  // after the acceptance that causes it
   queue.recent_assignments.push_back(s.now_);
   if (queue.recent_assignments.size() > kWaitEstimateWindow) queue.recent_assignments.pop_front();
   s.MarkDirty(EntityKind::kQueue, queue.id);

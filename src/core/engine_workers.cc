@@ -125,14 +125,14 @@ static void RevokeUnfitOffers(EngineState& s, Worker& worker) {
     if (!serves || !worker.spec.FindChannel(offer.channel_id)) revoke.push_back(offer_id);
   }
   for (const std::string& offer_id : revoke) s.CloseOffer(offer_id, OfferEnd::kRevoked);
-  // Closing offer i leaves the older offers (before i) where they are.
+  // Newest first; closing offer i leaves the older ones (before i) where they are.
+  const std::optional<int>& max_offers = worker.spec.max_concurrent_offers;
   for (std::size_t i = worker.open_offer_ids.size(); i-- > 0;) {
     const Offer& offer = s.offers_.at(worker.open_offer_ids[i]).offer;
-    const Channel* channel = worker.spec.FindChannel(offer.channel_id);
-    const bool over_channel = channel->max_number_of_jobs &&
-                              worker.JobsOnChannel(channel->channel_id) > *channel->max_number_of_jobs;
-    const bool over_offers = worker.spec.max_concurrent_offers &&
-                             static_cast<int>(worker.open_offer_ids.size()) > *worker.spec.max_concurrent_offers;
+    const auto& max_jobs = worker.spec.FindChannel(offer.channel_id)->max_number_of_jobs;
+    const bool over_channel = max_jobs && worker.JobsOnChannel(offer.channel_id) > *max_jobs;
+    const bool over_offers =
+        max_offers && static_cast<int>(worker.open_offer_ids.size()) > *max_offers;
     if (worker.used_capacity > worker.spec.capacity || over_channel || over_offers) {
       s.CloseOffer(std::string(offer.offer_id), OfferEnd::kRevoked);
     }

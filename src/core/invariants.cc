@@ -91,8 +91,7 @@ void CheckWorker(const EngineState& s, const Worker& w) {
   const WorkerState expected = w.spec.available_for_offers ? WorkerState::kActive
                                : w.assigned_jobs.empty()   ? WorkerState::kInactive
                                                            : WorkerState::kDraining;
-  SB_CHECK(w.state == expected || (w.state == WorkerState::kDraining && !w.spec.available_for_offers &&
-                                   w.assigned_jobs.empty() && false),
+  SB_CHECK(w.state == expected,
            "worker " + w.id + " in the wrong state");
 }
 
