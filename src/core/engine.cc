@@ -76,7 +76,7 @@ const Job* Engine::FindJob(std::string_view id) const { return state_->jobs_.Fin
 const Worker* Engine::FindWorker(std::string_view id) const { return state_->workers_.Find(id); }
 const Offer* Engine::FindOffer(std::string_view offer_id) const {
   auto it = state_->offers_.find(offer_id);
-  return it == state_->offers_.end() ? nullptr : &it->second.offer;
+  return it == state_->offers_.end() ? nullptr : &it->second;
 }
 
 }  // namespace sb::core

@@ -55,8 +55,7 @@ void EngineState::RefreshMatchable(Job& job) {
 void EngineState::IssueOffer(Job& job, Worker& worker, QueueState& queue) {
   const Channel* channel = worker.spec.FindChannel(*job.spec.channel_id);
   SB_ASSERT(channel != nullptr && worker.HasRoomFor(*channel) && IsReady(worker));
-  OfferState state;
-  Offer& offer = state.offer;
+  Offer offer;
   offer.offer_id = random_.Uuid();
   offer.job_id = job.id;
   offer.worker_id = worker.id;
@@ -66,7 +65,7 @@ void EngineState::IssueOffer(Job& job, Worker& worker, QueueState& queue) {
   offer.offered_at = now_;
   if (queue.offer_lifetime) {
     offer.expires_at = now_ + *queue.offer_lifetime;
-    state.expiry = timers_.Schedule(*offer.expires_at, TimerKind::kOfferExpiry, offer.offer_id);
+    timers_.Schedule(*offer.expires_at, TimerKind::kOfferExpiry, offer.offer_id);
   }
   worker.used_capacity += offer.capacity_cost;
   ++worker.jobs_per_channel[offer.channel_id];
@@ -82,14 +81,14 @@ void EngineState::IssueOffer(Job& job, Worker& worker, QueueState& queue) {
   TouchWorker(worker);
   Emit(EventType::kWorkerOfferIssued, job.id, worker.id, queue.id, offer.offer_id);
   const std::string offer_id = offer.offer_id;
-  offers_.emplace(offer_id, std::move(state));
+  offers_.emplace(offer_id, std::move(offer));
 }
 
 void EngineState::CloseOffer(const std::string& offer_id, OfferEnd end) {
   auto it = offers_.find(offer_id);
   SB_ASSERT(it != offers_.end());
-  const Offer offer = it->second.offer;
-  if (it->second.expiry) timers_.Cancel(*it->second.expiry);
+  const Offer offer = std::move(it->second);
+  if (offer.expires_at) timers_.Cancel({*offer.expires_at, TimerKind::kOfferExpiry, offer.offer_id, {}});
   offers_.erase(it);
 
   Job& job = *jobs_.Find(offer.job_id);
@@ -156,10 +155,10 @@ Result<AcceptJobOfferResult> Engine::AcceptJobOffer(std::string_view worker_id,
   Worker* worker = s.workers_.Find(worker_id);
   if (!worker) return Error::NotFound("worker '" + std::string(worker_id) + "' does not exist", "workerId");
   auto it = s.offers_.find(offer_id);
-  if (it == s.offers_.end() || it->second.offer.worker_id != worker_id) {
+  if (it == s.offers_.end() || it->second.worker_id != worker_id) {
     return OfferNotOpen(*worker, offer_id);
   }
-  const Offer offer = it->second.offer;
+  const Offer offer = it->second;
   Job& job = *s.jobs_.Find(offer.job_id);
   SB_ASSERT(job.status == JobStatus::kQueued);
   QueueState& queue = *s.QueueOf(job);
@@ -186,10 +185,10 @@ Status Engine::DeclineJobOffer(std::string_view worker_id, std::string_view offe
   Worker* worker = s.workers_.Find(worker_id);
   if (!worker) return Error::NotFound("worker '" + std::string(worker_id) + "' does not exist", "workerId");
   auto it = s.offers_.find(offer_id);
-  if (it == s.offers_.end() || it->second.offer.worker_id != worker_id) {
+  if (it == s.offers_.end() || it->second.worker_id != worker_id) {
     return OfferNotOpen(*worker, offer_id);
   }
-  Job& job = *s.jobs_.Find(it->second.offer.job_id);
+  Job& job = *s.jobs_.Find(it->second.job_id);
   s.CloseOffer(std::string(offer_id), OfferEnd::kDeclined);
   if (options.retry_offer_at && *options.retry_offer_at <= s.now_) return Ok{};  // eligible again
   job.declined_by[worker->id] = options.retry_offer_at;

@@ -22,11 +22,6 @@
 
 namespace sb::core {
 
-struct OfferState {
-  Offer offer;
-  std::optional<TimerHandle> expiry;
-};
-
 class EngineState {
  public:
   explicit EngineState(EngineOptions options);
@@ -119,7 +114,7 @@ class EngineState {
   EntityTable<QueueState> queues_;
   EntityTable<Job> jobs_;
   EntityTable<Worker> workers_;
-  std::unordered_map<std::string, OfferState, StringHash, std::equal_to<>> offers_;
+  std::unordered_map<std::string, Offer, StringHash, std::equal_to<>> offers_;
   TimerQueue timers_;
 
   // Non-terminal jobs per classification policy id, for the delete check.

@@ -11,7 +11,7 @@ namespace {
 void ExpireOffer(EngineState& s, const Timer& timer) {
   auto it = s.offers_.find(timer.id);
   if (it == s.offers_.end()) return;
-  Worker& worker = *s.workers_.Find(it->second.offer.worker_id);
+  Worker& worker = *s.workers_.Find(it->second.worker_id);
   s.CloseOffer(timer.id, OfferEnd::kExpired);
   // The service treats a worker who let an offer expire as unavailable and deregisters it.
   if (worker.spec.available_for_offers) {

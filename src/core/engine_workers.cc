@@ -119,7 +119,7 @@ Status EngineState::ValidateWorkerReferences(const WorkerSpec& spec) const {
 static void RevokeUnfitOffers(EngineState& s, Worker& worker) {
   std::vector<std::string> revoke;
   for (const std::string& offer_id : worker.open_offer_ids) {
-    const Offer& offer = s.offers_.at(offer_id).offer;
+    const Offer& offer = s.offers_.at(offer_id);
     const bool serves = std::find(worker.spec.queues.begin(), worker.spec.queues.end(),
                                   offer.queue_id) != worker.spec.queues.end();
     if (!serves || !worker.spec.FindChannel(offer.channel_id)) revoke.push_back(offer_id);
@@ -128,7 +128,7 @@ static void RevokeUnfitOffers(EngineState& s, Worker& worker) {
   // Newest first; closing offer i leaves the older ones (before i) where they are.
   const std::optional<int>& max_offers = worker.spec.max_concurrent_offers;
   for (std::size_t i = worker.open_offer_ids.size(); i-- > 0;) {
-    const Offer& offer = s.offers_.at(worker.open_offer_ids[i]).offer;
+    const Offer& offer = s.offers_.at(worker.open_offer_ids[i]);
     const auto& max_jobs = worker.spec.FindChannel(offer.channel_id)->max_number_of_jobs;
     const bool over_channel = max_jobs && worker.JobsOnChannel(offer.channel_id) > *max_jobs;
     const bool over_offers =

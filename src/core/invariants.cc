@@ -13,7 +13,7 @@ namespace {
 
 void CheckOffers(const EngineState& s) {
   for (const auto& [offer_id, state] : s.offers_) {
-    const Offer& offer = state.offer;
+    const Offer& offer = state;
     const Job* job = s.jobs_.Find(offer.job_id);
     const Worker* worker = s.workers_.Find(offer.worker_id);
     SB_CHECK(job && worker, "offer " + offer_id + " points at a missing job or worker");
@@ -32,7 +32,7 @@ void CheckJob(const EngineState& s, const Job& job) {
   std::set<std::string> offered;
   for (const std::string& id : job.open_offer_ids) {
     SB_CHECK(s.offers_.count(id) == 1, "job " + job.id + " lists a closed offer");
-    SB_CHECK(offered.insert(s.offers_.find(id)->second.offer.worker_id).second,
+    SB_CHECK(offered.insert(s.offers_.find(id)->second.worker_id).second,
              "job " + job.id + " offered twice to one worker");
   }
   if (const QueueState* queue = s.QueueOf(job); queue && queue->mode && job.status == JobStatus::kQueued) {
@@ -59,7 +59,7 @@ void CheckWorker(const EngineState& s, const Worker& w) {
   std::map<std::string, int, std::less<>> per_channel;
   std::set<std::string> offered_channels;
   for (const std::string& id : w.open_offer_ids) {
-    const Offer& offer = s.offers_.at(id).offer;
+    const Offer& offer = s.offers_.at(id);
     used += offer.capacity_cost;
     ++per_channel[offer.channel_id];
     offered_channels.insert(offer.channel_id);

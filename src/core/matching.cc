@@ -62,7 +62,7 @@ double DefaultScore(const Job& job, const Worker& worker) {
 bool EngineState::Eligible(const Job& job, const Worker& worker,
                            const DistributionMode& mode) const {
   for (const std::string& offer_id : job.open_offer_ids) {
-    if (offers_.find(offer_id)->second.offer.worker_id == worker.id) return false;
+    if (offers_.find(offer_id)->second.worker_id == worker.id) return false;
   }
   if (job.declined_by.find(worker.id) != job.declined_by.end()) return false;
   if (mode.bypass_selectors) return true;

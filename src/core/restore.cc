@@ -89,12 +89,11 @@ Status RestoreWorker(EngineState& s, const StateRecord& record) {
     stored.open_offer_ids.push_back(offer.offer_id);
     stored.used_capacity += offer.capacity_cost;
     ++stored.jobs_per_channel[offer.channel_id];
-    OfferState state{std::move(offer), std::nullopt};
-    if (state.offer.expires_at) {
-      state.expiry = s.timers_.Schedule(*state.offer.expires_at, TimerKind::kOfferExpiry, state.offer.offer_id);
+    if (offer.expires_at) {
+      s.timers_.Schedule(*offer.expires_at, TimerKind::kOfferExpiry, offer.offer_id);
     }
-    const std::string offer_id = state.offer.offer_id;
-    s.offers_.emplace(offer_id, std::move(state));
+    const std::string offer_id = offer.offer_id;
+    s.offers_.emplace(offer_id, std::move(offer));
   }
   for (const WorkerAssignment& a : stored.assigned_jobs) {
     stored.used_capacity += a.capacity_cost;

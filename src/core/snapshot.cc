@@ -89,7 +89,7 @@ std::string EncodeJob(const Job& job) {
 
 std::string EncodeWorker(const EngineState& s, const Worker& worker) {
   std::vector<Offer> offers;
-  for (const std::string& id : worker.open_offer_ids) offers.push_back(s.offers_.at(id).offer);
+  for (const std::string& id : worker.open_offer_ids) offers.push_back(s.offers_.at(id));
   return Encode([&](Writer& w) {
     Put(w, worker.meta);
     Put(w, worker.spec);

@@ -2,17 +2,11 @@
 
 namespace sb::core {
 
-TimerHandle TimerQueue::Schedule(Timestamp at, TimerKind kind, std::string id,
-                                 std::string other_id) {
-  const std::uint64_t seq = next_seq_++;
-  timers_.insert(Timer{at, seq, kind, std::move(id), std::move(other_id)});
-  return {at, seq};
+void TimerQueue::Schedule(Timestamp at, TimerKind kind, std::string id, std::string other_id) {
+  timers_.insert(Timer{at, kind, std::move(id), std::move(other_id)});
 }
 
-void TimerQueue::Cancel(TimerHandle handle) {
-  auto it = timers_.find(handle);
-  if (it != timers_.end()) timers_.erase(it);
-}
+void TimerQueue::Cancel(const Timer& timer) { timers_.erase(timer); }
 
 std::optional<Timestamp> TimerQueue::NextDue() const {
   if (timers_.empty()) return std::nullopt;

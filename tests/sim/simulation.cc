@@ -116,6 +116,7 @@ class Run {
   bool Check(std::optional<std::string> failure) {
     engine_.CheckInvariants();
     if (!failure) failure = checker_.Step(effects_, now_);
+    if (!failure) failure = CheckPersistence();
     ++totals_.steps;
     totals_.events += effects_.events.size();
     for (const core::Event& e : effects_.events)
@@ -130,6 +131,55 @@ class Run {
     return false;
   }
 
+  using Records = std::map<std::pair<core::EntityKind, std::string>, std::string>;
+
+  static Records AsMap(std::vector<core::StateRecord> records) {
+    Records out;
+    for (core::StateRecord& r : records) out[{r.kind, std::move(r.id)}] = std::move(*r.data);
+    return out;
+  }
+
+  static std::optional<std::string> Compare(const Records& expected, const Records& actual,
+                                            const char* what) {
+    if (expected == actual) return std::nullopt;
+    for (const auto& [key, data] : expected) {
+      auto it = actual.find(key);
+      if (it == actual.end() || it->second != data) {
+        return std::string(what) + ": entity '" + key.second + "' (kind " +
+               std::to_string(static_cast<int>(key.first)) + ") differs or is missing";
+      }
+    }
+    return std::string(what) + ": an entity is there that should not be";
+  }
+
+  // Durability: the records a store would hold after applying every step's changes equal the
+  // engine's whole state; every so often, an engine restored from them is the same engine.
+  std::optional<std::string> CheckPersistence() {
+    for (core::StateRecord& r : engine_.ExportChanges(effects_.changes)) {
+      if (r.data) {
+        persisted_[{r.kind, r.id}] = std::move(*r.data);
+      } else {
+        persisted_.erase({r.kind, r.id});
+      }
+    }
+    ++persistence_checks_;
+    if (persistence_checks_ % 25 != 0) return std::nullopt;
+    const Records all = AsMap(engine_.ExportAll());
+    if (auto diff = Compare(all, persisted_, "stored changes miss a change")) return diff;
+    if (persistence_checks_ % 250 != 0) return std::nullopt;
+    std::vector<core::StateRecord> records;
+    for (const auto& [key, data] : persisted_) records.push_back({key.first, key.second, data});
+    core::Engine restored(core::EngineOptions{seed_ + 1, 1, core::Limits{}});
+    if (Status s = restored.Restore(records, engine_.ExportMeta()); !s) {
+      return "restore failed: " + s.error().message;
+    }
+    restored.CheckInvariants();
+    if (restored.ExportMeta() != engine_.ExportMeta()) return std::string("restored meta differs");
+    return Compare(all, AsMap(restored.ExportAll()), "restored state differs");
+  }
+
+  Records persisted_;
+  std::uint64_t persistence_checks_ = 0;
   std::uint64_t seed_;
   const Config& config_;
   Totals& totals_;
