@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -21,6 +22,14 @@
 #include "core/timers.h"
 
 namespace sb::core {
+
+struct WorkerIdLess {
+  using is_transparent = void;
+  bool operator()(const Worker* a, const Worker* b) const { return a->id < b->id; }
+  bool operator()(const Worker* a, std::string_view b) const { return a->id < b; }
+  bool operator()(std::string_view a, const Worker* b) const { return a < b->id; }
+};
+using LabelPostings = std::set<Worker*, WorkerIdLess>;
 
 class EngineState {
  public:
@@ -68,7 +77,8 @@ class EngineState {
   void IndexWorker(Worker& worker);    // (re)files the worker where it is ready for offers
   void UnindexWorker(Worker& worker);  // before its spec changes
   bool IsReady(const Worker& worker) const;
-  void LinkWorkerQueues(Worker& worker, bool link);
+  // Files the worker under its queues and labels (link) or takes it out (before a spec change).
+  void LinkWorker(Worker& worker, bool link);
 
   // --- Offers (engine_offers.cc) ----------------------------------------------------------
   void IssueOffer(Job& job, Worker& worker, QueueState& queue);
@@ -86,6 +96,9 @@ class EngineState {
   void MatchJob(Job& job);
   void MatchWorker(Worker& worker);
   bool Eligible(const Job& job, const Worker& worker, const DistributionMode& mode) const;
+  // The workers carrying the label of the job's most selective active `equal` selector, or
+  // nullptr when no such selector applies; an empty set when no worker carries it.
+  const LabelPostings* NarrowestPostings(const Job& job, const DistributionMode& mode) const;
   void RebuildQueueIndexes(QueueState& queue);
   // Brings a queue's cached distribution mode up to date and re-matches its jobs.
   void ApplyDistributionPolicy(QueueState& queue);
@@ -116,6 +129,10 @@ class EngineState {
   EntityTable<Worker> workers_;
   std::unordered_map<std::string, Offer, StringHash, std::equal_to<>> offers_;
   TimerQueue timers_;
+
+  // Every worker by each of its labels (key and value), ordered by id: lets a job with an
+  // `equal` selector consider only the workers that can satisfy it.
+  std::map<std::pair<std::string, Value>, LabelPostings, std::less<>> workers_by_label_;
 
   // Non-terminal jobs per classification policy id, for the delete check.
   std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> jobs_per_policy_;

@@ -63,7 +63,7 @@ void EngineState::UnindexWorker(Worker& worker) {
   }
 }
 
-void EngineState::LinkWorkerQueues(Worker& worker, bool link) {
+void EngineState::LinkWorker(Worker& worker, bool link) {
   for (const std::string& queue_id : worker.spec.queues) {
     QueueState* queue = queues_.Find(queue_id);
     SB_ASSERT(queue != nullptr);
@@ -71,6 +71,15 @@ void EngineState::LinkWorkerQueues(Worker& worker, bool link) {
       queue->worker_ids.insert(worker.id);
     } else {
       queue->worker_ids.erase(worker.id);
+    }
+  }
+  for (const auto& [key, value] : worker.spec.labels) {
+    auto index_key = std::make_pair(key, value);
+    if (link) {
+      workers_by_label_[std::move(index_key)].insert(&worker);
+    } else if (auto it = workers_by_label_.find(index_key); it != workers_by_label_.end()) {
+      it->second.erase(&worker);
+      if (it->second.empty()) workers_by_label_.erase(it);
     }
   }
 }
@@ -142,9 +151,9 @@ static void RevokeUnfitOffers(EngineState& s, Worker& worker) {
 void EngineState::ApplyWorkerSpec(Worker& worker, WorkerSpec spec, bool created) {
   const WorkerSpec old = worker.spec;
   UnindexWorker(worker);
-  if (!created) LinkWorkerQueues(worker, false);
+  if (!created) LinkWorker(worker, false);
   worker.spec = std::move(spec);
-  LinkWorkerQueues(worker, true);
+  LinkWorker(worker, true);
   TouchWorker(worker);
   RevokeUnfitOffers(*this, worker);
   const bool was_available = !created && old.available_for_offers;
@@ -201,7 +210,7 @@ Status Engine::DeleteWorker(std::string_view id, Timestamp now, Effects& effects
     }
   }
   s.UnindexWorker(*worker);
-  s.LinkWorkerQueues(*worker, false);
+  s.LinkWorker(*worker, false);
   s.workers_to_match_.erase(worker->id);
   s.Emit(EventType::kWorkerDeleted, {}, worker->id);
   effects.changes.push_back({EntityKind::kWorker, worker->id, true});

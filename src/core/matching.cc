@@ -75,50 +75,140 @@ bool EngineState::Eligible(const Job& job, const Worker& worker,
   return true;
 }
 
-// Up to `need` eligible workers, in the order the mode offers to them.
+const LabelPostings* EngineState::NarrowestPostings(const Job& job,
+                                                    const DistributionMode& mode) const {
+  static const LabelPostings kNone;
+  if (mode.bypass_selectors) return nullptr;
+  const LabelPostings* narrowest = nullptr;
+  auto consider = [&](const WorkerSelector& selector) {
+    if (!IsActive(selector) || selector.label_operator != LabelOperator::kEqual) return;
+    auto it = workers_by_label_.find(std::make_pair(selector.key, selector.value));
+    const LabelPostings* postings = it == workers_by_label_.end() ? &kNone : &it->second;
+    if (!narrowest || postings->size() < narrowest->size()) narrowest = postings;
+  };
+  std::for_each(job.spec.requested_worker_selectors.begin(),
+                job.spec.requested_worker_selectors.end(), consider);
+  std::for_each(job.attached_worker_selectors.begin(), job.attached_worker_selectors.end(), consider);
+  return narrowest;
+}
+
+namespace {
+
+// Whether `worker` is among the queue's ready workers for the channel (what the ready set
+// holds), for candidates found through a label index rather than the set itself.
+bool InPool(const EngineState& s, const Worker& worker, const QueueState& queue,
+            const std::string& channel_id) {
+  if (!s.IsReady(worker)) return false;
+  if (std::find(worker.spec.queues.begin(), worker.spec.queues.end(), queue.id) ==
+      worker.spec.queues.end()) {
+    return false;
+  }
+  const Channel* channel = worker.spec.FindChannel(channel_id);
+  return channel && worker.HasRoomFor(*channel);
+}
+
+// Visits candidates in id order from just after `cursor`, wrapping around, until `visit`
+// returns true.
+template <class Set, class Visit>
+void FromCursor(const Set& set, std::string_view cursor, const Visit& visit) {
+  const auto start = set.upper_bound(cursor);
+  for (auto it = start; it != set.end(); ++it) {
+    if (visit(*it)) return;
+  }
+  for (auto it = set.begin(); it != start; ++it) {
+    if (visit(*it)) return;
+  }
+}
+
+Worker* WorkerOf(const WorkerKey& key) { return key.worker; }
+Worker* WorkerOf(Worker* worker) { return worker; }
+
+struct Candidates {
+  const EngineState& s;
+  const Job& job;
+  const QueueState& queue;
+  const DistributionMode& mode;
+  const LabelPostings* postings;  // when set, walk these instead of the ready set
+
+  bool Fits(Worker& worker) const {
+    return (!postings || InPool(s, worker, queue, *job.spec.channel_id)) &&
+           s.Eligible(job, worker, mode);
+  }
+};
+
+std::vector<Worker*> LongestIdle(const Candidates& c, const ReadyWorkers& ready, std::size_t need) {
+  std::vector<Worker*> chosen;
+  for (const WorkerKey& key : ready) {
+    if (c.Fits(*key.worker)) chosen.push_back(key.worker);
+    if (chosen.size() >= need) break;
+  }
+  return chosen;
+}
+
+std::vector<Worker*> RoundRobin(const Candidates& c, const ReadyWorkers& ready, std::size_t need) {
+  std::vector<Worker*> chosen;
+  auto take = [&](const auto& item) {
+    Worker* worker = WorkerOf(item);
+    if (c.Fits(*worker)) chosen.push_back(worker);
+    return chosen.size() >= need;
+  };
+  // Resume after the worker last offered a job from this queue.
+  if (c.postings) {
+    FromCursor(*c.postings, c.queue.round_robin_cursor, take);
+  } else {
+    FromCursor(ready, c.queue.round_robin_cursor, take);
+  }
+  return chosen;
+}
+
+std::vector<Worker*> BestWorkers(const Candidates& c, const ReadyWorkers& ready, std::size_t need) {
+  struct Scored {
+    double score;
+    std::int64_t idle_us;
+    Worker* worker;
+  };
+  std::vector<Scored> scored;
+  auto score = [&](Worker* worker) {
+    if (c.Fits(*worker)) {
+      scored.push_back({DefaultScore(c.job, *worker), worker->idle_since.unix_micros(), worker});
+    }
+  };
+  if (c.postings) {
+    scored.reserve(c.postings->size());
+    for (Worker* worker : *c.postings) score(worker);
+  } else {
+    scored.reserve(ready.size());
+    for (const WorkerKey& key : ready) score(key.worker);
+  }
+  const bool descending = !c.mode.scoring_rule_options ||
+                          c.mode.scoring_rule_options->descending_order.value_or(true);
+  auto better = [descending](const Scored& a, const Scored& b) {
+    if (a.score != b.score) return descending ? a.score > b.score : a.score < b.score;
+    if (a.idle_us != b.idle_us) return a.idle_us < b.idle_us;  // longest idle wins ties
+    return a.worker->id < b.worker->id;
+  };
+  const std::size_t n = std::min(need, scored.size());
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(n), scored.end(),
+                    better);
+  std::vector<Worker*> chosen;
+  for (std::size_t i = 0; i < n; ++i) chosen.push_back(scored[i].worker);
+  return chosen;
+}
+
+}  // namespace
+
+// Up to `need` eligible workers, in the order the mode offers to them. Longest idle walks the
+// ready set, ordered as it offers, and stops at the first fits. Round robin and best worker
+// walk the workers carrying the job's rarest required label instead when those are fewer.
 static std::vector<Worker*> SelectWorkers(const EngineState& s, const Job& job,
                                           const QueueState& queue, const ReadyWorkers& ready,
                                           const DistributionMode& mode, std::size_t need) {
-  std::vector<Worker*> chosen;
-  auto take = [&](const WorkerKey& key) {
-    if (s.Eligible(job, *key.worker, mode)) chosen.push_back(key.worker);
-    return chosen.size() >= need;
-  };
-  if (mode.kind == DistributionModeKind::kLongestIdle) {
-    for (const WorkerKey& key : ready) {
-      if (take(key)) break;
-    }
-  } else if (mode.kind == DistributionModeKind::kRoundRobin) {
-    // Resume after the worker last offered a job from this queue, wrapping around.
-    const auto start = ready.upper_bound(std::string_view(queue.round_robin_cursor));
-    bool done = false;
-    for (auto it = start; it != ready.end() && !done; ++it) done = take(*it);
-    for (auto it = ready.begin(); it != start && !done; ++it) done = take(*it);
-  } else {
-    struct Scored {
-      double score;
-      std::int64_t idle_us;
-      Worker* worker;
-    };
-    std::vector<Scored> scored;
-    for (const WorkerKey& key : ready) {
-      if (s.Eligible(job, *key.worker, mode)) {
-        scored.push_back({DefaultScore(job, *key.worker), key.worker->idle_since.unix_micros(),
-                          key.worker});
-      }
-    }
-    const bool descending = !mode.scoring_rule_options ||
-                            mode.scoring_rule_options->descending_order.value_or(true);
-    auto better = [descending](const Scored& a, const Scored& b) {
-      if (a.score != b.score) return descending ? a.score > b.score : a.score < b.score;
-      if (a.idle_us != b.idle_us) return a.idle_us < b.idle_us;  // longest idle wins ties
-      return a.worker->id < b.worker->id;
-    };
-    const std::size_t n = std::min(need, scored.size());
-    std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(n), scored.end(), better);
-    for (std::size_t i = 0; i < n; ++i) chosen.push_back(scored[i].worker);
-  }
-  return chosen;
+  Candidates c{s, job, queue, mode, nullptr};
+  if (mode.kind == DistributionModeKind::kLongestIdle) return LongestIdle(c, ready, need);
+  const LabelPostings* postings = s.NarrowestPostings(job, mode);
+  if (postings && postings->size() < ready.size()) c.postings = postings;
+  if (mode.kind == DistributionModeKind::kRoundRobin) return RoundRobin(c, ready, need);
+  return BestWorkers(c, ready, need);
 }
 
 void EngineState::MatchJob(Job& job) {

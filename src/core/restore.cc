@@ -176,7 +176,7 @@ Status Engine::Restore(const std::vector<StateRecord>& records, std::string_view
     }
   }
   for (const auto& [seq, queue] : s.queues_.in_order()) s.ApplyDistributionPolicy(*queue);
-  for (const auto& [seq, worker] : s.workers_.in_order()) s.LinkWorkerQueues(*worker, true);
+  for (const auto& [seq, worker] : s.workers_.in_order()) s.LinkWorker(*worker, true);
   for (const auto& [seq, job] : s.jobs_.in_order()) RelinkJob(s, *job);
   for (const auto& [seq, worker] : s.workers_.in_order()) s.IndexWorker(*worker);
   s.jobs_to_match_.clear();  // the stored state was already matched
