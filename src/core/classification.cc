@@ -176,8 +176,7 @@ void EngineState::Classify(Job& job) {
   auto outcome = Run(*this, job, policy->spec);
   if (!outcome) {
     SetStatus(job, JobStatus::kClassificationFailed);
-    Emit(EventType::kJobClassificationFailed, job.id, {}, job.spec.queue_id.value_or(""), {}, {},
-         outcome.error().message);
+    Emit(EventType::kJobClassificationFailed, &job).detail = outcome.error().message;
     return;
   }
   ChangeJobCount(job, -1);
@@ -193,7 +192,9 @@ void EngineState::Classify(Job& job) {
     selector.expires_at = std::nullopt;
   }
   TouchJob(job);
-  Emit(EventType::kJobClassified, job.id, {}, *job.spec.queue_id);
+  const QueueState& queue = *QueueOf(job);
+  Emit(EventType::kJobClassified, &job).queue_details =
+      EventQueue{queue.id, queue.spec.name, queue.spec.labels};
   Enqueue(job, /*keep_enqueued_at=*/true);
 }
 

@@ -34,12 +34,64 @@ void EngineState::MarkDirty(EntityKind kind, const std::string& id) {
   if (effects_) effects_->changes.push_back({kind, id, false});
 }
 
-void EngineState::Emit(EventType type, const std::string& job_id, const std::string& worker_id,
-                       const std::string& queue_id, std::string offer_id,
-                       std::string assignment_id, std::string detail) {
-  if (!effects_) return;
-  effects_->events.push_back(Event{type, now_, job_id, worker_id, queue_id, std::move(offer_id),
-                                   std::move(assignment_id), std::move(detail)});
+namespace {
+
+std::shared_ptr<const EventJob> SnapshotJob(const Job& job) {
+  auto snapshot = std::make_shared<EventJob>();
+  snapshot->id = job.id;
+  snapshot->channel_reference = job.spec.channel_reference;
+  snapshot->channel_id = job.spec.channel_id;
+  snapshot->queue_id = job.spec.queue_id;
+  snapshot->classification_policy_id = job.spec.classification_policy_id;
+  snapshot->priority = job.spec.priority;
+  snapshot->status = job.status;
+  snapshot->labels = job.spec.labels;
+  snapshot->tags = job.spec.tags;
+  snapshot->requested_worker_selectors = job.spec.requested_worker_selectors;
+  snapshot->attached_worker_selectors = job.attached_worker_selectors;
+  snapshot->scheduled_at = job.scheduled_at;
+  snapshot->unavailable_for_matching =
+      job.spec.matching_mode.kind != MatchingModeKind::kQueueAndMatch;
+  return snapshot;
+}
+
+}  // namespace
+
+std::shared_ptr<const EventWorker> EngineState::SnapshotWorker(const Worker& worker,
+                                                              bool with_queues) const {
+  auto snapshot = std::make_shared<EventWorker>();
+  snapshot->id = worker.id;
+  snapshot->labels = worker.spec.labels;
+  snapshot->tags = worker.spec.tags;
+  snapshot->capacity = worker.spec.capacity;
+  snapshot->channels = worker.spec.channels;
+  if (with_queues) {
+    for (const std::string& queue_id : worker.spec.queues) {
+      if (const QueueState* queue = queues_.Find(queue_id)) {
+        snapshot->queues.push_back({queue->id, queue->spec.name, queue->spec.labels});
+      }
+    }
+  }
+  return snapshot;
+}
+
+Event& EngineState::Emit(EventType type, const Job* job, const Worker* worker) {
+  static thread_local Event discarded;  // outside a command (restore) nothing is reported
+  if (!effects_) return discarded = Event{};
+  Event& event = effects_->events.emplace_back();
+  event.type = type;
+  event.at = now_;
+  if (job) {
+    event.job_id = job->id;
+    event.queue_id = job->spec.queue_id.value_or("");
+    event.job = SnapshotJob(*job);
+  }
+  if (worker) {
+    event.worker_id = worker->id;
+    const bool with_queues = type == EventType::kWorkerRegistered || type == EventType::kWorkerUpdated;
+    event.worker = SnapshotWorker(*worker, with_queues);
+  }
+  return event;
 }
 
 Engine::Engine(EngineOptions options) : state_(std::make_unique<EngineState>(std::move(options))) {}

@@ -90,7 +90,7 @@ void EngineState::CreateJob(Job& job) {
   ResetSelectorState(job.spec.requested_worker_selectors);
   ChangeJobCount(job, +1);
   TouchJob(job);
-  Emit(EventType::kJobReceived, job.id, {}, job.spec.queue_id.value_or(""));
+  Emit(EventType::kJobReceived, &job);
   StartRouting(job);
 }
 
@@ -132,7 +132,13 @@ void EngineState::Schedule(Job& job) {
 void EngineState::Suspend(Job& job) {
   if (job.status == JobStatus::kWaitingForActivation) return;
   SetStatus(job, JobStatus::kWaitingForActivation);
-  Emit(EventType::kJobWaitingForActivation, job.id, {}, job.spec.queue_id.value_or(""));
+  Event& event = Emit(EventType::kJobWaitingForActivation, &job);
+  for (const WorkerSelector& s : job.spec.requested_worker_selectors) {
+    if (!IsActive(s)) event.expired_requested_selectors.push_back(s);
+  }
+  for (const WorkerSelector& s : job.attached_worker_selectors) {
+    if (!IsActive(s)) event.expired_attached_selectors.push_back(s);
+  }
 }
 
 void EngineState::Enqueue(Job& job, bool keep_enqueued_at) {
@@ -141,7 +147,7 @@ void EngineState::Enqueue(Job& job, bool keep_enqueued_at) {
   if (!keep_enqueued_at || !job.enqueued_at) job.enqueued_at = now_;
   job.queue_seq = next_queue_seq_++;
   File(job);
-  Emit(EventType::kJobQueued, job.id, {}, *job.spec.queue_id);
+  Emit(EventType::kJobQueued, &job);
 }
 
 void EngineState::File(Job& job) {
@@ -262,8 +268,10 @@ void EngineState::FinishClose(Job& job, std::optional<std::string> disposition_c
   job.pending_close.reset();
   job.spec.disposition_code = std::move(disposition_code);
   SetStatus(job, JobStatus::kClosed);
-  Emit(EventType::kJobClosed, job.id, assignment.worker_id, job.spec.queue_id.value_or(""), {},
-       assignment.assignment_id, job.spec.disposition_code.value_or(""));
+  Event& event = Emit(EventType::kJobClosed, &job);
+  event.worker_id = assignment.worker_id;
+  event.assignment_id = assignment.assignment_id;
+  event.detail = job.spec.disposition_code.value_or("");
 }
 
 Result<UpsertResult<Job>> Engine::UpsertJob(std::string_view id, JobSpec spec, Timestamp now,
@@ -312,7 +320,7 @@ Status Engine::DeleteJob(std::string_view id, Timestamp now, Effects& effects) {
   if (!IsTerminal(job->status)) {
     return Error::Conflict("the job is neither closed nor cancelled; cancel or close it first");
   }
-  s.Emit(EventType::kJobDeleted, job->id, {}, job->spec.queue_id.value_or(""));
+  s.Emit(EventType::kJobDeleted, job);
   effects.changes.push_back({EntityKind::kJob, job->id, true});
   s.jobs_.Erase(id);
   return Ok{};
@@ -337,8 +345,9 @@ Status Engine::CancelJob(std::string_view id, CancelJobOptions options, Timestam
   job->spec.disposition_code = options.disposition_code.value_or(kDefaultCancelDisposition);
   s.AddNote(*job, options.note);
   s.SetStatus(*job, JobStatus::kCancelled);
-  s.Emit(EventType::kJobCancelled, job->id, {}, job->spec.queue_id.value_or(""), {}, {},
-         *job->spec.disposition_code);
+  Event& event = s.Emit(EventType::kJobCancelled, job);
+  event.detail = *job->spec.disposition_code;
+  event.note = options.note;
   return Ok{};
 }
 
@@ -375,8 +384,9 @@ Status Engine::CompleteJob(std::string_view id, std::string_view assignment_id,
   assignment.completed_at = s.now_;
   s.AddNote(job, options.note);
   s.SetStatus(job, JobStatus::kCompleted);
-  s.Emit(EventType::kJobCompleted, job.id, assignment.worker_id, job.spec.queue_id.value_or(""),
-         {}, assignment.assignment_id);
+  Event& event = s.Emit(EventType::kJobCompleted, &job);
+  event.worker_id = assignment.worker_id;
+  event.assignment_id = assignment.assignment_id;
   return Ok{};
 }
 
@@ -421,8 +431,9 @@ Result<UnassignJobResult> Engine::UnassignJob(std::string_view id, std::string_v
   const JobAssignment assignment = job.assignments.back();
   s.ReleaseAssignment(job);
   ++job.unassignment_count;
-  s.Emit(EventType::kJobUnassigned, job.id, assignment.worker_id, job.spec.queue_id.value_or(""),
-         {}, assignment.assignment_id);
+  Event& event = s.Emit(EventType::kJobUnassigned, &job);
+  event.worker_id = assignment.worker_id;
+  event.assignment_id = assignment.assignment_id;
   if (options.suspend_matching) {
     job.spec.matching_mode = MatchingMode{MatchingModeKind::kSuspend, std::nullopt};
     s.Suspend(job);

@@ -79,7 +79,11 @@ void EngineState::IssueOffer(Job& job, Worker& worker, QueueState& queue) {
   }
   TouchJob(job);
   TouchWorker(worker);
-  Emit(EventType::kWorkerOfferIssued, job.id, worker.id, queue.id, offer.offer_id);
+  Event& event = Emit(EventType::kWorkerOfferIssued, &job, &worker);
+  event.queue_id = queue.id;
+  event.offer_id = offer.offer_id;
+  event.offered_at = offer.offered_at;
+  event.expires_at = offer.expires_at;
   const std::string offer_id = offer.offer_id;
   offers_.emplace(offer_id, std::move(offer));
 }
@@ -110,7 +114,9 @@ void EngineState::CloseOffer(const std::string& offer_id, OfferEnd end) {
   MarkWorker(worker);
   TouchWorker(worker);
   if (end != OfferEnd::kAccepted) {
-    Emit(EndEvent(end), job.id, worker.id, offer.queue_id, offer.offer_id);
+    Event& event = Emit(EndEvent(end), &job, &worker);
+    event.queue_id = offer.queue_id;
+    event.offer_id = offer.offer_id;
   }
 }
 
@@ -169,8 +175,10 @@ Result<AcceptJobOfferResult> Engine::AcceptJobOffer(std::string_view worker_id,
   worker->assigned_jobs.push_back(
       {assignment_id, job.id, offer.channel_id, offer.capacity_cost, s.now_});
   job.assignments.push_back({assignment_id, worker->id, s.now_, std::nullopt, std::nullopt});
-  s.Emit(EventType::kWorkerOfferAccepted, job.id, worker->id, queue.id, offer.offer_id,
-         assignment_id);
+  Event& event = s.Emit(EventType::kWorkerOfferAccepted, &job, worker);
+  event.queue_id = queue.id;
+  event.offer_id = offer.offer_id;
+  event.assignment_id = assignment_id;
   s.RevokeJobOffers(job, OfferEnd::kTakenByOther);  // after the acceptance that causes it
   queue.recent_assignments.push_back(s.now_);
   if (queue.recent_assignments.size() > kWaitEstimateWindow) queue.recent_assignments.pop_front();

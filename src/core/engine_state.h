@@ -43,9 +43,10 @@ class EngineState {
 
   // --- Bookkeeping ------------------------------------------------------------------------
   void Touch(EntityKind kind, const std::string& id, EntityMeta& meta);
-  void Emit(EventType type, const std::string& job_id, const std::string& worker_id = {},
-            const std::string& queue_id = {}, std::string offer_id = {},
-            std::string assignment_id = {}, std::string detail = {});
+  // Raises an event about `job` and/or `worker`, snapshotting them as they are now; the caller
+  // fills the type's extra fields in the returned event.
+  Event& Emit(EventType type, const Job* job, const Worker* worker = nullptr);
+  std::shared_ptr<const EventWorker> SnapshotWorker(const Worker& worker, bool with_queues) const;
   void TouchJob(Job& job) { Touch(EntityKind::kJob, job.id, job.meta); }
   void TouchWorker(Worker& worker) { Touch(EntityKind::kWorker, worker.id, worker.meta); }
 

@@ -25,22 +25,25 @@ void ExpireOffer(EngineState& s, const Timer& timer) {
 
 void ExpireSelectors(EngineState& s, Job& job) {
   if (IsTerminal(job.status)) return;
-  bool expired_any = false;
-  auto expire = [&](WorkerSelector& selector) {
-    if (IsActive(selector) && selector.expires_at && *selector.expires_at <= s.now_) {
-      selector.status = WorkerSelectorStatus::kExpired;
-      expired_any = true;
+  std::vector<WorkerSelector> requested, attached;  // the ones expiring now
+  auto expire = [&](std::vector<WorkerSelector>& selectors, std::vector<WorkerSelector>& expired) {
+    for (WorkerSelector& selector : selectors) {
+      if (IsActive(selector) && selector.expires_at && *selector.expires_at <= s.now_) {
+        selector.status = WorkerSelectorStatus::kExpired;
+        expired.push_back(selector);
+      }
     }
   };
   const bool queued = job.status == JobStatus::kQueued;
   if (queued) s.Unfile(job);  // the expedite flag, part of the key, may change
-  std::for_each(job.spec.requested_worker_selectors.begin(),
-                job.spec.requested_worker_selectors.end(), expire);
-  std::for_each(job.attached_worker_selectors.begin(), job.attached_worker_selectors.end(), expire);
+  expire(job.spec.requested_worker_selectors, requested);
+  expire(job.attached_worker_selectors, attached);
   if (queued) s.File(job);
-  if (!expired_any) return;
+  if (requested.empty() && attached.empty()) return;
   s.TouchJob(job);
-  s.Emit(EventType::kJobWorkerSelectorsExpired, job.id, {}, job.spec.queue_id.value_or(""));
+  Event& event = s.Emit(EventType::kJobWorkerSelectorsExpired, &job);
+  event.expired_requested_selectors = std::move(requested);
+  event.expired_attached_selectors = std::move(attached);
 }
 
 }  // namespace

@@ -9,12 +9,10 @@ namespace sb::core {
 namespace {
 
 // The RouterWorkerUpdated event's names for what changed.
-std::string ChangedProperties(const WorkerSpec& a, const WorkerSpec& b) {
-  std::string out;
+std::vector<std::string> ChangedProperties(const WorkerSpec& a, const WorkerSpec& b) {
+  std::vector<std::string> out;
   auto add = [&](bool changed, const char* name) {
-    if (!changed) return;
-    if (!out.empty()) out += ',';
-    out += name;
+    if (changed) out.emplace_back(name);
   };
   add(a.available_for_offers != b.available_for_offers, "AvailableForOffers");
   add(a.capacity != b.capacity, "TotalCapacity");
@@ -96,13 +94,13 @@ void EngineState::Register(Worker& worker) {
     }
   }
   worker.declined_job_ids.clear();
-  Emit(EventType::kWorkerRegistered, {}, worker.id);
+  Emit(EventType::kWorkerRegistered, nullptr, &worker);
 }
 
 void EngineState::Deregister(Worker& worker) {
   RevokeWorkerOffers(worker);
   worker.state = worker.assigned_jobs.empty() ? WorkerState::kInactive : WorkerState::kDraining;
-  Emit(EventType::kWorkerDeregistered, {}, worker.id);
+  Emit(EventType::kWorkerDeregistered, nullptr, &worker);
 }
 
 void EngineState::UpdateDrainState(Worker& worker) {
@@ -163,8 +161,8 @@ void EngineState::ApplyWorkerSpec(Worker& worker, WorkerSpec spec, bool created)
     Deregister(worker);
   }
   if (!created) {
-    const std::string changed = ChangedProperties(old, worker.spec);
-    if (!changed.empty()) Emit(EventType::kWorkerUpdated, {}, worker.id, {}, {}, {}, changed);
+    std::vector<std::string> changed = ChangedProperties(old, worker.spec);
+    if (!changed.empty()) Emit(EventType::kWorkerUpdated, nullptr, &worker).updated_properties = changed;
   }
   IndexWorker(worker);
   MarkWorker(worker);
@@ -212,7 +210,7 @@ Status Engine::DeleteWorker(std::string_view id, Timestamp now, Effects& effects
   s.UnindexWorker(*worker);
   s.LinkWorker(*worker, false);
   s.workers_to_match_.erase(worker->id);
-  s.Emit(EventType::kWorkerDeleted, {}, worker->id);
+  s.Emit(EventType::kWorkerDeleted, nullptr, worker);
   effects.changes.push_back({EntityKind::kWorker, worker->id, true});
   s.workers_.Erase(id);
   return Ok{};

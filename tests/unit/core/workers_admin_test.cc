@@ -30,7 +30,7 @@ TEST_F(WorkersTest, DeregisteringRevokesOffers) {
   EXPECT_EQ(Events(EventType::kWorkerOfferRevoked).size(), 2u);
   EXPECT_EQ(Events(EventType::kWorkerDeregistered).size(), 1u);
   ASSERT_EQ(Events(EventType::kWorkerUpdated).size(), 1u);
-  EXPECT_EQ(Events(EventType::kWorkerUpdated)[0].detail, "AvailableForOffers");
+  EXPECT_EQ(Events(EventType::kWorkerUpdated)[0].updated_properties, std::vector<std::string>{"AvailableForOffers"});
   EXPECT_EQ(WorkerNamed("w").state, WorkerState::kInactive);
   EXPECT_EQ(WorkerNamed("w").used_capacity, 0);
   EXPECT_TRUE(JobNamed("a").open_offer_ids.empty());
@@ -89,7 +89,7 @@ TEST_F(WorkersTest, LoweringCapacityRevokesTheNewestOffers) {
   EXPECT_EQ(revoked[0].job_id, "c");
   EXPECT_EQ(revoked[1].job_id, "b");
   EXPECT_EQ(WorkersOffered("a"), std::vector<std::string>{"w"});
-  EXPECT_EQ(Events(EventType::kWorkerUpdated)[0].detail, "TotalCapacity");
+  EXPECT_EQ(Events(EventType::kWorkerUpdated)[0].updated_properties, std::vector<std::string>{"TotalCapacity"});
 }
 
 TEST_F(WorkersTest, LoweringCapacityBelowAssignmentsKeepsThemButStopsOffers) {
