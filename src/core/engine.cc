@@ -18,7 +18,7 @@ void EngineState::Begin(Timestamp now, Effects& effects) {
 }
 
 void EngineState::End() {
-  RunMatching();
+  Settle();
   effects_ = nullptr;
 }
 

@@ -56,6 +56,9 @@ void EngineState::ChangeJobCount(const Job& job, int delta) {
 void EngineState::SetStatus(Job& job, JobStatus status) {
   if (job.status == status) return;
   SB_ASSERT_MSG(IsLegalTransition(job.status, status), job.id.c_str());
+  if (status != JobStatus::kQueued && status != JobStatus::kPendingClassification) {
+    job.visit_queue_id.reset();  // it stopped waiting: a later queueing is a new visit
+  }
   if (IsTerminal(status)) {
     ChangeJobCount(job, -1);
     for (const auto& [worker_id, until] : job.declined_by) {
@@ -148,6 +151,7 @@ void EngineState::Enqueue(Job& job, bool keep_enqueued_at) {
   job.queue_seq = next_queue_seq_++;
   File(job);
   Emit(EventType::kJobQueued, &job);
+  OnQueueVisit(job, QueueOf(job)->queued.size() - 1);
 }
 
 void EngineState::File(Job& job) {
@@ -220,6 +224,7 @@ void EngineState::UpdateJob(Job& job, JobSpec spec) {
       Route(job);  // the queue was removed from the job: its classification policy decides
     } else if (!mode_changed || kind == MatchingModeKind::kQueueAndMatch) {
       File(job);
+      OnQueueVisit(job, QueueOf(job)->queued.size() - 1);  // a new queue is a new visit
     } else if (kind == MatchingModeKind::kSuspend) {
       Suspend(job);
     } else {

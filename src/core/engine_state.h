@@ -19,6 +19,7 @@
 #include "core/engine.h"
 #include "core/entity_table.h"
 #include "core/queue_state.h"
+#include "core/rule_eval.h"
 #include "core/timers.h"
 
 namespace sb::core {
@@ -113,6 +114,15 @@ class EngineState {
   // --- Classification (classification.cc) -------------------------------------------------
   void Classify(Job& job);
 
+  // --- Exception policies (exceptions.cc) -------------------------------------------------
+  // A job entered a queue: starts its wait-time triggers and notes its queue-length check.
+  void OnQueueVisit(Job& job, std::size_t jobs_ahead);
+  void ScheduleWaitTimeTriggers(const Job& job);  // for the job's current visit
+  void RunQueueLengthChecks();
+  void FireWaitTimeTrigger(Job& job, std::string_view visit_and_rule);
+  // Matching and the exception checks that commands and timers leave behind.
+  void Settle();
+
   // --- Data -------------------------------------------------------------------------------
   EngineOptions options_;
   Random random_;
@@ -130,6 +140,7 @@ class EngineState {
   EntityTable<Worker> workers_;
   std::unordered_map<std::string, Offer, StringHash, std::equal_to<>> offers_;
   TimerQueue timers_;
+  RuleEvaluator rules_;
 
   // Every worker by each of its labels (key and value), ordered by id: lets a job with an
   // `equal` selector consider only the workers that can satisfy it.
@@ -138,6 +149,12 @@ class EngineState {
   // Non-terminal jobs per classification policy id, for the delete check.
   std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> jobs_per_policy_;
 
+  struct QueueLengthCheck {
+    std::string job_id;
+    std::uint64_t visit;
+    std::size_t jobs_ahead;  // queued when it joined, itself not counted
+  };
+  std::vector<QueueLengthCheck> queue_length_checks_;
   std::set<std::string, std::less<>> jobs_to_match_;
   std::set<std::string, std::less<>> workers_to_match_;
 };

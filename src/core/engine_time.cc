@@ -52,7 +52,7 @@ void EngineState::FireTimers(Timestamp now) {
   while (auto timer = timers_.PopDue(now)) {
     if (timer->at > now_) now_ = timer->at;
     Fire(*timer);
-    RunMatching();
+    Settle();
   }
 }
 
@@ -84,6 +84,9 @@ void EngineState::Fire(const Timer& timer) {
       if (it != job->declined_by.end() && it->second == timer.at) ClearDecline(*job, timer.other_id);
       break;
     }
+    case TimerKind::kExceptionWaitTime:
+      FireWaitTimeTrigger(*job, timer.other_id);
+      break;
     case TimerKind::kOfferExpiry:
       break;
   }

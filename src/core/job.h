@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -100,6 +101,12 @@ struct Job {
   std::uint64_t queue_seq = 0;  // order among jobs enqueued at the same instant
   bool expedite = false;        // an active selector asks for the front of the queue
   bool queue_from_classification = false;  // queueId was chosen by classification, not given
+  // A queue visit lasts from joining a queue until the job leaves it for another queue or
+  // stops waiting (assigned, suspended, cancelled...). Exception rules fire once per visit.
+  std::uint64_t queue_visit = 0;                 // counts visits; names the current one
+  std::optional<std::string> visit_queue_id;     // the queue of the current visit, if any
+  Timestamp visit_started_at;
+  std::set<std::string, std::less<>> fired_exception_rules;  // in the current visit
 
   // The assignment currently holding a worker (assigned or completed, not closed), if any.
   const JobAssignment* ActiveAssignment() const;

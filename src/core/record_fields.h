@@ -74,7 +74,8 @@ SB_FIELDS(ClosedOffer, x.offer_id, x.job_id, x.end)
 
 namespace record {
 
-inline constexpr std::uint64_t kFormat = 1;  // bump with a reader for the old format kept
+// 2: jobs carry their queue visit (exception policies). Readers accept every older format.
+inline constexpr std::uint64_t kFormat = 2;
 
 inline std::string Encode(const auto& write) {
   serial::Writer w;
@@ -83,14 +84,15 @@ inline std::string Encode(const auto& write) {
   return w.Take();
 }
 
-// Decodes a record whose fields `read` reads; fails on a format this version does not know or
-// on trailing bytes.
+// Decodes a record whose fields `read(reader, format)` reads; fails on a format this version
+// does not know (a newer one) or on trailing bytes.
 inline Status Decode(std::string_view data, std::string_view what, const auto& read) {
   serial::Reader r(data);
-  if (r.U64() != kFormat) {
+  const std::uint64_t format = r.U64();
+  if (format == 0 || format > kFormat) {
     return Error::Internal("store: " + std::string(what) + " record has an unknown format");
   }
-  read(r);
+  read(r, format);
   if (!r.ok() || !r.done()) {
     return Error::Internal("store: " + std::string(what) + " record is malformed");
   }

@@ -19,7 +19,7 @@ template <class T>
 Status RestoreStored(EngineState& s, EntityTable<T>& table, const StateRecord& record,
                      std::string_view what) {
   T entity;
-  SB_TRY(Decode(*record.data, what, [&](Reader& r) {
+  SB_TRY(Decode(*record.data, what, [&](Reader& r, std::uint64_t /*format*/) {
     Get(r, entity.meta);
     Get(r, entity.spec);
   }));
@@ -33,7 +33,7 @@ Status RestoreStored(EngineState& s, EntityTable<T>& table, const StateRecord& r
 Status RestoreQueue(EngineState& s, const StateRecord& record) {
   QueueState queue;
   std::vector<Timestamp> recent;
-  SB_TRY(Decode(*record.data, "queue", [&](Reader& r) {
+  SB_TRY(Decode(*record.data, "queue", [&](Reader& r, std::uint64_t /*format*/) {
     Get(r, queue.meta);
     Get(r, queue.spec);
     Get(r, queue.round_robin_cursor);
@@ -49,7 +49,7 @@ Status RestoreQueue(EngineState& s, const StateRecord& record) {
 
 Status RestoreJob(EngineState& s, const StateRecord& record) {
   Job job;
-  SB_TRY(Decode(*record.data, "job", [&](Reader& r) {
+  SB_TRY(Decode(*record.data, "job", [&](Reader& r, std::uint64_t format) {
     Get(r, job.meta);
     Get(r, job.spec);
     Get(r, job.status);
@@ -63,6 +63,12 @@ Status RestoreJob(EngineState& s, const StateRecord& record) {
     Get(r, job.pending_close);
     Get(r, job.queue_seq);
     Get(r, job.queue_from_classification);
+    if (format >= 2) {
+      Get(r, job.queue_visit);
+      Get(r, job.visit_queue_id);
+      Get(r, job.visit_started_at);
+      Get(r, job.fired_exception_rules);
+    }
   }));
   Job& stored = s.jobs_.Insert(record.id, job.meta.created_seq);
   job.id = stored.id;
@@ -73,7 +79,7 @@ Status RestoreJob(EngineState& s, const StateRecord& record) {
 Status RestoreWorker(EngineState& s, const StateRecord& record) {
   Worker worker;
   std::vector<Offer> offers;
-  SB_TRY(Decode(*record.data, "worker", [&](Reader& r) {
+  SB_TRY(Decode(*record.data, "worker", [&](Reader& r, std::uint64_t /*format*/) {
     Get(r, worker.meta);
     Get(r, worker.spec);
     Get(r, worker.state);
@@ -121,12 +127,15 @@ void RelinkJob(EngineState& s, Job& job) {
     s.timers_.Schedule(*job.scheduled_at, TimerKind::kScheduledActivation, job.id);
   }
   if (job.pending_close) s.timers_.Schedule(job.pending_close->close_at, TimerKind::kCloseAt, job.id);
-  if (job.status == JobStatus::kQueued) s.File(job);
+  if (job.status == JobStatus::kQueued) {
+    s.File(job);
+    s.ScheduleWaitTimeTriggers(job);
+  }
 }
 
 Status RestoreMeta(EngineState& s, std::string_view meta) {
   Random::State random{};
-  SB_TRY(Decode(meta, "engine", [&](Reader& r) {
+  SB_TRY(Decode(meta, "engine", [&](Reader& r, std::uint64_t /*format*/) {
     Get(r, s.next_created_seq_);
     Get(r, s.change_seq_);
     Get(r, s.next_queue_seq_);

@@ -154,6 +154,22 @@ void Get(Reader& r, std::vector<T>& v) {
   for (std::size_t i = 0; i < n && r.ok(); ++i) Get(r, v.emplace_back());
 }
 
+template <class T, class C>
+void Put(Writer& w, const std::set<T, C>& set) {
+  w.U64(set.size());
+  for (const T& item : set) Put(w, item);
+}
+template <class T, class C>
+void Get(Reader& r, std::set<T, C>& set) {
+  const std::size_t n = r.Count();
+  set.clear();
+  for (std::size_t i = 0; i < n && r.ok(); ++i) {
+    T item{};
+    Get(r, item);
+    set.insert(std::move(item));
+  }
+}
+
 template <class K, class V, class C>
 void Put(Writer& w, const std::map<K, V, C>& m) {
   w.U64(m.size());

@@ -84,6 +84,10 @@ std::string EncodeJob(const Job& job) {
     Put(w, job.pending_close);
     Put(w, job.queue_seq);
     Put(w, job.queue_from_classification);
+    Put(w, job.queue_visit);
+    Put(w, job.visit_queue_id);
+    Put(w, job.visit_started_at);
+    Put(w, job.fired_exception_rules);
   });
 }
 

@@ -21,6 +21,7 @@ enum class TimerKind {
   kScheduledActivation,  // id = job id
   kCloseAt,              // id = job id
   kDeclineRetry,         // id = job id, other_id = worker id
+  kExceptionWaitTime,    // id = job id, other_id = "<queue visit>/<exception rule id>"
 };
 
 struct Timer {

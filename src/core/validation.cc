@@ -1,5 +1,7 @@
 #include "core/validation.h"
 
+#include "core/rule_eval.h"
+
 #include <cmath>
 #include <set>
 #include <string>
@@ -102,13 +104,15 @@ Status ValidateQueueAttachment(const QueueSelectorAttachment& a, std::string_vie
                                const Limits& limits) {
   if (auto* c = std::get_if<ConditionalQueueSelectorAttachment>(&a)) {
     SB_TRY(ValidateRule(c->condition, Field(field, "condition"), limits));
+    SB_TRY(CheckRule(c->condition, RuleUse::kCondition, Field(field, "condition")));
     return ValidateQueueSelectors(c->queue_selectors, Field(field, "queueSelectors"), limits);
   }
   if (auto* p = std::get_if<PassThroughQueueSelectorAttachment>(&a)) {
     return ValidateKey(p->key, Field(field, "key"), limits);
   }
   if (auto* r = std::get_if<RuleEngineQueueSelectorAttachment>(&a)) {
-    return ValidateRule(r->rule, Field(field, "rule"), limits);
+    SB_TRY(ValidateRule(r->rule, Field(field, "rule"), limits));
+    return CheckRule(r->rule, RuleUse::kSelectors, Field(field, "rule"));
   }
   if (auto* s = std::get_if<StaticQueueSelectorAttachment>(&a)) {
     return ValidateQueueSelectors({s->queue_selector}, Field(field, "queueSelector"), limits);
@@ -128,6 +132,7 @@ Status ValidateWorkerAttachment(const WorkerSelectorAttachment& a, std::string_v
                                 const Limits& limits) {
   if (auto* c = std::get_if<ConditionalWorkerSelectorAttachment>(&a)) {
     SB_TRY(ValidateRule(c->condition, Field(field, "condition"), limits));
+    SB_TRY(CheckRule(c->condition, RuleUse::kCondition, Field(field, "condition")));
     return ValidateWorkerSelectors(c->worker_selectors, Field(field, "workerSelectors"), limits);
   }
   if (auto* p = std::get_if<PassThroughWorkerSelectorAttachment>(&a)) {
@@ -135,7 +140,8 @@ Status ValidateWorkerAttachment(const WorkerSelectorAttachment& a, std::string_v
     return ValidateSeconds(p->expires_after_seconds, Field(field, "expiresAfterSeconds"), false);
   }
   if (auto* r = std::get_if<RuleEngineWorkerSelectorAttachment>(&a)) {
-    return ValidateRule(r->rule, Field(field, "rule"), limits);
+    SB_TRY(ValidateRule(r->rule, Field(field, "rule"), limits));
+    return CheckRule(r->rule, RuleUse::kSelectors, Field(field, "rule"));
   }
   if (auto* s = std::get_if<StaticWorkerSelectorAttachment>(&a)) {
     return ValidateWorkerSelectors({s->worker_selector}, Field(field, "workerSelector"), limits);
@@ -234,7 +240,10 @@ Status ValidateDistributionPolicy(const DistributionPolicySpec& spec, const Limi
   if (mode.min_concurrent_offers > mode.max_concurrent_offers) {
     return Invalid("mode.minConcurrentOffers", "must not be greater than mode.maxConcurrentOffers");
   }
-  if (mode.scoring_rule) SB_TRY(ValidateRule(*mode.scoring_rule, "mode.scoringRule", limits));
+  if (mode.scoring_rule) {
+    SB_TRY(ValidateRule(*mode.scoring_rule, "mode.scoringRule", limits));
+    SB_TRY(CheckRule(*mode.scoring_rule, RuleUse::kScore, "mode.scoringRule"));
+  }
   if (mode.scoring_rule_options && mode.scoring_rule_options->batch_size &&
       (*mode.scoring_rule_options->batch_size < 1 || *mode.scoring_rule_options->batch_size > 1000)) {
     return Invalid("mode.scoringRuleOptions.batchSize", "must be between 1 and 1000");
@@ -261,6 +270,7 @@ Status ValidateClassificationPolicy(const ClassificationPolicySpec& spec, const 
   }
   if (spec.prioritization_rule) {
     SB_TRY(ValidateRule(*spec.prioritization_rule, "prioritizationRule", limits));
+    SB_TRY(CheckRule(*spec.prioritization_rule, RuleUse::kPriority, "prioritizationRule"));
   }
   return Ok{};
 }

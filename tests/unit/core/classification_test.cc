@@ -1,5 +1,5 @@
-// Classification with static rules: queue selection, prioritization, worker selectors, and the
-// failure of rule kinds this version does not evaluate.
+// Classification: queue selection, prioritization and worker selectors, with static and Power Fx
+// rules; rules checked when a policy is saved.
 #include "engine_fixture.h"
 
 namespace sb::core::testing {
@@ -114,30 +114,72 @@ TEST_F(ClassificationTest, StaticWorkerSelectorIsAttached) {
   EXPECT_EQ(OfferedWorkers(), std::vector<std::string>{"high"});
 }
 
-TEST_F(ClassificationTest, ExpressionRuleFailsClassification) {
+TEST_F(ClassificationTest, ExpressionsPrioritizeAndSelect) {
   ClassificationPolicySpec spec = WithFallback();
-  spec.prioritization_rule = ExpressionRule{"powerFx", "If(job.Urgent, 10, 1)"};
+  spec.prioritization_rule = ExpressionRule{"powerFx", "If(job.Escalated = true, 10, 1)"};
+  spec.queue_selector_attachments.push_back(ConditionalQueueSelectorAttachment{
+      ExpressionRule{"powerFx", "job.Language = \"fr\""},
+      {QueueSelector{"language", Op::kEqual, Value("french")}}});
   AddClassification("cp", spec);
-  const Job& job = PutJob("j", Unrouted("cp"));
+  EXPECT_EQ(PutJob("plain", Unrouted("cp")).spec.priority, 1);
+  EXPECT_EQ(JobNamed("plain").spec.queue_id, "fallback");
+  const Job& hot = PutJob("hot", Unrouted("cp", {{"Escalated", Value(true)}, {"Language", Value("fr")}}));
+  EXPECT_EQ(hot.status, JobStatus::kQueued);
+  EXPECT_EQ(hot.spec.priority, 10);
+  EXPECT_EQ(hot.spec.queue_id, "french");
+}
+
+TEST_F(ClassificationTest, AFailingExpressionFailsClassification) {
+  ClassificationPolicySpec spec = WithFallback();
+  spec.prioritization_rule = ExpressionRule{"powerFx", "10 / job.Divisor"};
+  AddClassification("cp", spec);
+  const Job& job = PutJob("j", Unrouted("cp", {{"Divisor", Value(0)}}));
   EXPECT_EQ(job.status, JobStatus::kClassificationFailed);
   const auto failed = Events(EventType::kJobClassificationFailed);
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_EQ(failed[0].job_id, "j");
-  EXPECT_NE(failed[0].detail.find("expression"), std::string::npos) << failed[0].detail;
+  EXPECT_NE(failed[0].detail.find("prioritizationRule"), std::string::npos) << failed[0].detail;
   EXPECT_TRUE(Events(EventType::kJobQueued).empty());
 
   // The policy is in use by an active job.
   effects_.Clear();
   ExpectError(engine_.DeleteClassificationPolicy("cp", now_, effects_), ErrorCode::kConflict);
-  // Fixing the policy and reclassifying queues the job.
-  spec.prioritization_rule = StaticRule{Value(3)};
-  AddClassification("cp", spec);
+  // Fixing the labels and reclassifying queues the job.
+  JobSpec fixed = job.spec;
+  fixed.labels["Divisor"] = Value(5);
+  PutJob("j", fixed);
   effects_.Clear();
   ASSERT_TRUE(engine_.ReclassifyJob("j", now_, effects_).ok());
   engine_.CheckInvariants();
   EXPECT_EQ(job.status, JobStatus::kQueued);
-  EXPECT_EQ(job.spec.priority, 3);
+  EXPECT_EQ(job.spec.priority, 2);
   EXPECT_EQ(job.spec.queue_id, "fallback");
+}
+
+TEST_F(ClassificationTest, RulesAreCheckedWhenThePolicyIsSaved) {
+  auto save = [&](ClassificationPolicySpec spec) {
+    effects_.Clear();
+    return engine_.UpsertClassificationPolicy("bad", std::move(spec), now_, effects_);
+  };
+  ClassificationPolicySpec syntax = WithFallback();
+  syntax.prioritization_rule = ExpressionRule{"powerFx", "If(job.X, 1"};
+  auto result = save(syntax);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().target, "prioritizationRule");
+  EXPECT_NE(result.error().message.find("position"), std::string::npos) << result.error().message;
+  ClassificationPolicySpec text = WithFallback();
+  text.prioritization_rule = ExpressionRule{"powerFx", "\"high\""};
+  EXPECT_FALSE(save(text).ok());
+  ClassificationPolicySpec out_of_range = WithFallback();
+  out_of_range.prioritization_rule = StaticRule{Value(500)};
+  EXPECT_FALSE(save(out_of_range).ok());
+  ClassificationPolicySpec numeric_text = WithFallback();
+  numeric_text.prioritization_rule = StaticRule{Value("2")};  // as the service's own example
+  EXPECT_TRUE(save(numeric_text).ok());
+  ClassificationPolicySpec condition = WithFallback();
+  condition.queue_selector_attachments.push_back(
+      ConditionalQueueSelectorAttachment{ExpressionRule{"powerFx", "\"yes\" & \"no\""}, {}});
+  EXPECT_FALSE(save(condition).ok());
 }
 
 TEST_F(ClassificationTest, ReclassifyingAnOfferedJobRevokesItsOffers) {
