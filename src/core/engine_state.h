@@ -140,7 +140,7 @@ class EngineState {
   EntityTable<Worker> workers_;
   std::unordered_map<std::string, Offer, StringHash, std::equal_to<>> offers_;
   TimerQueue timers_;
-  RuleEvaluator rules_;
+  mutable RuleEvaluator rules_;  // a cache of compiled programs; evaluation is logically const
 
   // Every worker by each of its labels (key and value), ordered by id: lets a job with an
   // `equal` selector consider only the workers that can satisfy it.

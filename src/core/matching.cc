@@ -161,17 +161,28 @@ std::vector<Worker*> RoundRobin(const Candidates& c, const ReadyWorkers& ready, 
   return chosen;
 }
 
+// A worker's score: the policy's scoring rule when it is static or an expression, else the
+// documented default formula. A rule that fails for a worker ranks the worker last.
+std::optional<double> Score(const Candidates& c, const Worker& worker) {
+  const auto& rule = c.mode.scoring_rule;
+  const bool local = rule && (std::holds_alternative<StaticRule>(*rule) ||
+                              std::holds_alternative<ExpressionRule>(*rule));
+  if (!local) return DefaultScore(c.job, worker);
+  auto score = c.s.rules_.EvaluateScore(*rule, c.job.spec.labels, worker.spec.labels,
+                                        "mode.scoringRule");
+  if (!score) return std::nullopt;
+  return *score;
+}
+
 std::vector<Worker*> BestWorkers(const Candidates& c, const ReadyWorkers& ready, std::size_t need) {
   struct Scored {
-    double score;
+    std::optional<double> score;
     std::int64_t idle_us;
     Worker* worker;
   };
   std::vector<Scored> scored;
   auto score = [&](Worker* worker) {
-    if (c.Fits(*worker)) {
-      scored.push_back({DefaultScore(c.job, *worker), worker->idle_since.unix_micros(), worker});
-    }
+    if (c.Fits(*worker)) scored.push_back({Score(c, *worker), worker->idle_since.unix_micros(), worker});
   };
   if (c.postings) {
     scored.reserve(c.postings->size());
@@ -183,7 +194,8 @@ std::vector<Worker*> BestWorkers(const Candidates& c, const ReadyWorkers& ready,
   const bool descending = !c.mode.scoring_rule_options ||
                           c.mode.scoring_rule_options->descending_order.value_or(true);
   auto better = [descending](const Scored& a, const Scored& b) {
-    if (a.score != b.score) return descending ? a.score > b.score : a.score < b.score;
+    if (a.score.has_value() != b.score.has_value()) return a.score.has_value();
+    if (a.score != b.score) return descending ? *a.score > *b.score : *a.score < *b.score;
     if (a.idle_us != b.idle_us) return a.idle_us < b.idle_us;  // longest idle wins ties
     return a.worker->id < b.worker->id;
   };

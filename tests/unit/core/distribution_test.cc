@@ -217,6 +217,38 @@ TEST_F(DistributionTest, BestWorkerNotEqualExampleWithBypass) {
   EXPECT_EQ(OfferedWorkers(), (std::vector<std::string>{"E", "F", "D"}));
 }
 
+TEST_F(DistributionTest, BestWorkerExpressionScoringRule) {
+  DistributionPolicySpec policy = Policy(Mode::kBestWorker, 1, 3, 60);
+  policy.mode->scoring_rule = ExpressionRule{
+      "powerFx", "If(worker.Language = job.Language, 100, 0) + worker.Experience"};
+  policy.mode->scoring_rule_options = ScoringRuleOptions{};
+  BasicQueue(policy);
+  PutWorker("fluent-junior", WorkerIn({"q"}, 1, {{"voice", 1, std::nullopt}},
+                                      {{"Language", Value("nl")}, {"Experience", Value(1)}}));
+  PutWorker("fluent-senior", WorkerIn({"q"}, 1, {{"voice", 1, std::nullopt}},
+                                      {{"Language", Value("nl")}, {"Experience", Value(8)}}));
+  PutWorker("other", WorkerIn({"q"}, 1, {{"voice", 1, std::nullopt}},
+                              {{"Language", Value("en")}, {"Experience", Value(50)}}));
+  PutWorker("broken", WorkerIn({"q"}, 1, {{"voice", 1, std::nullopt}},
+                               {{"Language", Value("nl")}, {"Experience", Value("lots")}}));
+  JobSpec job = JobIn("q");
+  job.labels = {{"Language", Value("nl")}};
+  PutJob("j", job);
+  // 108, 101, 50; a score that fails to evaluate ranks last.
+  EXPECT_EQ(OfferedWorkers(), (std::vector<std::string>{"fluent-senior", "fluent-junior", "other"}));
+}
+
+TEST_F(DistributionTest, BestWorkerAscendingScores) {
+  DistributionPolicySpec policy = Policy(Mode::kBestWorker, 1, 1, 60);
+  policy.mode->scoring_rule = ExpressionRule{"powerFx", "worker.Load"};
+  policy.mode->scoring_rule_options = ScoringRuleOptions{std::nullopt, std::nullopt, std::nullopt, false};
+  BasicQueue(policy);
+  PutWorker("busy", WorkerIn({"q"}, 1, {{"voice", 1, std::nullopt}}, {{"Load", Value(0.9)}}));
+  PutWorker("calm", WorkerIn({"q"}, 1, {{"voice", 1, std::nullopt}}, {{"Load", Value(0.1)}}));
+  PutJob("j", JobIn("q"));
+  EXPECT_EQ(OfferedWorkers(), std::vector<std::string>{"calm"});
+}
+
 TEST_F(DistributionTest, MinConcurrentOffersWaitsForEnoughWorkers) {
   BasicQueue(Policy(Mode::kLongestIdle, 2, 3, 60));
   PutWorker("w1", WorkerIn({"q"}));
