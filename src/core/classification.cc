@@ -1,7 +1,8 @@
 // Classification: a job's classification policy chooses its queue (unless the client named one),
 // its priority and the worker selectors attached to it. Static and Power Fx rules are evaluated
-// here; rules that need an outbound call (function, webhook) are evaluated by the server off the
-// engine thread before classification runs (see RuleAnswers).
+// here. Rules that need an outbound call (function, webhook) are asked for first, as RuleCall
+// effects the server performs off the engine thread; the job waits in pendingClassification and
+// classification runs once every answer is in (engine_rule_calls.cc).
 #include <cmath>
 
 #include "core/engine_state.h"
@@ -32,6 +33,11 @@ class Classifier {
  public:
   Classifier(EngineState& s, const Job& job) : s_(s), job_(job), labels_(job.spec.labels) {}
 
+  const RuleAnswer* Answer(const std::string& path) const {
+    auto it = job_.rule_answers.find(path);
+    return it == job_.rule_answers.end() ? nullptr : &it->second;
+  }
+
   Result<Outcome> Run(const ClassificationPolicySpec& policy) {
     Outcome outcome;
     if (!job_.spec.queue_id || job_.queue_from_classification) {
@@ -40,7 +46,8 @@ class Classifier {
       outcome.queue_id = *queue;
     }
     if (policy.prioritization_rule) {
-      auto priority = s_.rules_.EvaluatePriority(*policy.prioritization_rule, labels_, "prioritizationRule");
+      auto priority = s_.rules_.EvaluatePriority(*policy.prioritization_rule, labels_,
+                                                 "prioritizationRule", Answer("prioritizationRule"));
       if (!priority) return std::move(priority).error();
       outcome.priority = *priority;
     }
@@ -73,13 +80,19 @@ class Classifier {
   }
 
   Result<bool> Condition(const RouterRule& rule, const std::string& field) {
-    return s_.rules_.EvaluateCondition(rule, labels_, field + ".condition");
+    const std::string path = field + ".condition";
+    return s_.rules_.EvaluateCondition(rule, labels_, path, Answer(path));
   }
 
-  // A ruleEngine attachment's selectors: direct map turns each job label into an `equal`.
+  // A ruleEngine attachment's selectors: direct map turns each job label into an `equal`; a
+  // function or webhook rule answered with them.
   Result<std::vector<QueueSelector>> RuleSelectors(const RouterRule& rule, const std::string& field) {
-    if (!std::holds_alternative<DirectMapRule>(rule)) {
-      return Error::InvalidArgument(field + ".rule: function and webhook rules are not evaluated yet");
+    if (IsExternal(rule)) {
+      const RuleAnswer* answer = Answer(field + ".rule");
+      if (!answer || !answer->is_selectors) {
+        return Error::InvalidArgument(field + ".rule did not answer with a list of selectors");
+      }
+      return answer->selectors;
     }
     std::vector<QueueSelector> selectors;
     for (const auto& [key, value] : labels_) selectors.push_back({key, LabelOperator::kEqual, value});
@@ -157,15 +170,59 @@ class Classifier {
 
 }  // namespace
 
+std::vector<std::pair<std::string, const RouterRule*>> ExternalRules(
+    const ClassificationPolicySpec& policy) {
+  std::vector<std::pair<std::string, const RouterRule*>> out;
+  auto add = [&](std::string path, const RouterRule& rule) {
+    if (IsExternal(rule)) out.emplace_back(std::move(path), &rule);
+  };
+  if (policy.prioritization_rule) add("prioritizationRule", *policy.prioritization_rule);
+  for (std::size_t i = 0; i < policy.queue_selector_attachments.size(); ++i) {
+    const std::string field = Index("queueSelectorAttachments", i);
+    const auto& a = policy.queue_selector_attachments[i];
+    if (auto* c = std::get_if<ConditionalQueueSelectorAttachment>(&a)) add(field + ".condition", c->condition);
+    if (auto* r = std::get_if<RuleEngineQueueSelectorAttachment>(&a)) add(field + ".rule", r->rule);
+  }
+  for (std::size_t i = 0; i < policy.worker_selector_attachments.size(); ++i) {
+    const std::string field = Index("workerSelectorAttachments", i);
+    const auto& a = policy.worker_selector_attachments[i];
+    if (auto* c = std::get_if<ConditionalWorkerSelectorAttachment>(&a)) add(field + ".condition", c->condition);
+    if (auto* r = std::get_if<RuleEngineWorkerSelectorAttachment>(&a)) add(field + ".rule", r->rule);
+  }
+  return out;
+}
+
+void EngineState::FailClassification(Job& job, const std::string& reason) {
+  DropRuleCalls(job);
+  SetStatus(job, JobStatus::kClassificationFailed);
+  Emit(EventType::kJobClassificationFailed, &job).detail = reason;
+}
+
 void EngineState::Classify(Job& job) {
   SetStatus(job, JobStatus::kPendingClassification);
   const ClassificationPolicy* policy =
       classification_policies_.Find(*job.spec.classification_policy_id);
   SB_ASSERT(policy != nullptr);  // deleting a policy in use by an active job is refused
+  bool waiting = false;
+  for (const auto& [path, rule] : ExternalRules(policy->spec)) {
+    if (job.rule_answers.count(path)) continue;
+    waiting = true;
+    if (!RuleCallPending(job, path)) {
+      RuleCall call;
+      call.purpose = RuleCall::Purpose::kClassification;
+      call.rule = *rule;
+      call.job_labels = job.spec.labels;
+      IssueRuleCall(job, path, std::move(call), {});
+    }
+  }
+  if (waiting) {
+    TouchJob(job);
+    return;
+  }
   auto outcome = Classifier(*this, job).Run(policy->spec);
+  job.rule_answers.clear();
   if (!outcome) {
-    SetStatus(job, JobStatus::kClassificationFailed);
-    Emit(EventType::kJobClassificationFailed, &job).detail = outcome.error().message;
+    FailClassification(job, outcome.error().message);
     return;
   }
   ChangeJobCount(job, -1);

@@ -164,6 +164,14 @@ class Engine {
   Status DeclineJobOffer(std::string_view worker_id, std::string_view offer_id,
                          DeclineJobOfferOptions options, Timestamp now, Effects& effects);
 
+  // --- Outbound rules ---------------------------------------------------------------------
+  // The answer (or failure) of a RuleCall the engine asked for. Answers to calls the engine no
+  // longer waits for (the job moved on) are ignored.
+  Status CompleteRuleCall(std::string_view call_id, Result<RuleAnswer> answer, Timestamp now,
+                          Effects& effects);
+  // After Restore: asks again for the rule calls that were in flight when the state was saved.
+  void ResumeRuleCalls(Timestamp now, Effects& effects);
+
   // --- Time -------------------------------------------------------------------------------
   // Fires every timer due at or before `now`.
   void AdvanceTo(Timestamp now, Effects& effects);

@@ -55,6 +55,7 @@ void EngineState::ChangeJobCount(const Job& job, int delta) {
 
 void EngineState::SetStatus(Job& job, JobStatus status) {
   if (job.status == status) return;
+  DropRuleCalls(job);  // outbound answers belong to the status that asked for them
   SB_ASSERT_MSG(IsLegalTransition(job.status, status), job.id.c_str());
   if (status != JobStatus::kQueued && status != JobStatus::kPendingClassification) {
     job.visit_queue_id.reset();  // it stopped waiting: a later queueing is a new visit

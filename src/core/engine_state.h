@@ -113,6 +113,24 @@ class EngineState {
 
   // --- Classification (classification.cc) -------------------------------------------------
   void Classify(Job& job);
+  void FailClassification(Job& job, const std::string& reason);
+
+  // --- Outbound rule calls (engine_rule_calls.cc) -----------------------------------------
+  struct PendingCall {
+    std::string job_id;
+    RuleCall::Purpose purpose;
+    std::string path;                     // classification: the rule's field path
+    std::vector<std::string> worker_ids;  // scoring: the workers the call scores, in order
+  };
+  void IssueRuleCall(Job& job, std::string path, RuleCall call, std::vector<std::string> workers);
+  bool RuleCallPending(const Job& job, std::string_view path) const;
+  void DropRuleCalls(Job& job);  // forgets what the job waits for
+  // Best worker with an outbound scoring rule: asks for scores, or offers once they are in.
+  void MatchByOutboundScores(Job& job, QueueState& queue, const ReadyWorkers& ready,
+                             const DistributionMode& mode);
+  void RequestScores(Job& job, const DistributionMode& mode, const std::vector<Worker*>& workers);
+  void OfferByScores(Job& job, QueueState& queue, const DistributionMode& mode,
+                     const std::vector<Worker*>& fitting);
 
   // --- Exception policies (exceptions.cc) -------------------------------------------------
   // A job entered a queue: starts its wait-time triggers and notes its queue-length check.
@@ -155,6 +173,7 @@ class EngineState {
     std::size_t jobs_ahead;  // queued when it joined, itself not counted
   };
   std::vector<QueueLengthCheck> queue_length_checks_;
+  std::unordered_map<std::string, PendingCall, StringHash, std::equal_to<>> pending_calls_;
   std::set<std::string, std::less<>> jobs_to_match_;
   std::set<std::string, std::less<>> workers_to_match_;
 };
@@ -174,6 +193,7 @@ class CommandScope {
 };
 
 inline constexpr std::size_t kClosedOfferMemory = 32;  // per worker
+inline constexpr std::size_t kMaxScoredWorkers = 1'000;  // per outbound scoring round
 inline constexpr std::size_t kListScanBudget = 50'000;  // entities examined per page
 
 // Selector semantics (selectors.cc).

@@ -113,10 +113,12 @@ struct EntityChange {
 struct Effects {
   std::vector<Event> events;
   std::vector<EntityChange> changes;  // may repeat an id; the last entry wins
+  std::vector<RuleCall> rule_calls;
 
   void Clear() {
     events.clear();
     changes.clear();
+    rule_calls.clear();
   }
 };
 

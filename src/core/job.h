@@ -108,6 +108,12 @@ struct Job {
   Timestamp visit_started_at;
   std::set<std::string, std::less<>> fired_exception_rules;  // in the current visit
 
+  // Outbound rule calls (not stored: after a restart they are asked again).
+  std::set<std::string, std::less<>> pending_rule_calls;  // call ids the job waits for
+  std::map<std::string, RuleAnswer, std::less<>> rule_answers;  // by the rule's field path
+  std::map<std::string, std::optional<double>, std::less<>> worker_scores;  // by worker id
+  bool scores_ready = false;  // a scoring round's answers are all in
+
   // The assignment currently holding a worker (assigned or completed, not closed), if any.
   const JobAssignment* ActiveAssignment() const;
   JobAssignment* ActiveAssignment();

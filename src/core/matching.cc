@@ -232,11 +232,38 @@ void EngineState::MatchJob(Job& job) {
   if (open >= mode.max_concurrent_offers) return;
   auto it = queue.channels.find(*job.spec.channel_id);
   if (it == queue.channels.end()) return;
+  if (mode.kind == DistributionModeKind::kBestWorker && mode.scoring_rule &&
+      IsExternal(*mode.scoring_rule)) {
+    MatchByOutboundScores(job, queue, it->second.ready_workers, mode);
+    return;
+  }
   const std::vector<Worker*> chosen =
       SelectWorkers(*this, job, queue, it->second.ready_workers, mode,
                     static_cast<std::size_t>(mode.max_concurrent_offers - open));
   if (open + static_cast<int>(chosen.size()) < mode.min_concurrent_offers) return;
   for (Worker* worker : chosen) IssueOffer(job, *worker, queue);
+}
+
+void EngineState::MatchByOutboundScores(Job& job, QueueState& queue, const ReadyWorkers& ready,
+                                        const DistributionMode& mode) {
+  if (!job.pending_rule_calls.empty()) return;  // a scoring round is under way
+  Candidates c{*this, job, queue, mode, nullptr};
+  const LabelPostings* postings = NarrowestPostings(job, mode);
+  if (postings && postings->size() < ready.size()) c.postings = postings;
+  std::vector<Worker*> fitting;
+  auto consider = [&](Worker* worker) {
+    if (fitting.size() < kMaxScoredWorkers && c.Fits(*worker)) fitting.push_back(worker);
+  };
+  if (c.postings) {
+    for (Worker* worker : *c.postings) consider(worker);
+  } else {
+    for (const WorkerKey& key : ready) consider(key.worker);
+  }
+  if (job.scores_ready) {
+    OfferByScores(job, queue, mode, fitting);
+    return;
+  }
+  RequestScores(job, mode, fitting);
 }
 
 void EngineState::MatchWorker(Worker& worker) {

@@ -58,10 +58,12 @@ Status CheckStatic(const StaticRule& rule, RuleUse use, std::string_view field) 
 
 }  // namespace
 
+bool IsExternal(const RouterRule& rule) {
+  return std::holds_alternative<FunctionRule>(rule) || std::holds_alternative<WebhookRule>(rule);
+}
+
 Status CheckRule(const RouterRule& rule, RuleUse use, std::string_view field) {
-  const bool external =
-      std::holds_alternative<FunctionRule>(rule) || std::holds_alternative<WebhookRule>(rule);
-  if (external) return Ok{};  // their answer is checked when it comes
+  if (IsExternal(rule)) return Ok{};  // their answer is checked when it comes
   if (use == RuleUse::kSelectors) {
     if (std::holds_alternative<DirectMapRule>(rule)) return Ok{};
     return Invalid(field, "must yield selectors: use a directMap, function or webhook rule");
@@ -92,8 +94,15 @@ Result<expr::EvalValue> RuleEvaluator::Run(const ExpressionRule& rule, const Lab
 }
 
 Result<Value> RuleEvaluator::Evaluate(const RouterRule& rule, const LabelMap& job,
-                                      const LabelMap* worker, std::string_view field) {
+                                      const LabelMap* worker, std::string_view field,
+                                      const RuleAnswer* answer) {
   if (auto* s = std::get_if<StaticRule>(&rule)) return s->value;
+  if (IsExternal(rule)) {
+    if (!answer || answer->is_selectors || answer->is_scores) {
+      return Invalid(field, "did not answer with a single value");
+    }
+    return answer->value;
+  }
   auto* e = std::get_if<ExpressionRule>(&rule);
   if (!e) return Invalid(field, "cannot be evaluated without an outbound call");
   auto result = Run(*e, job, worker, field);
@@ -104,9 +113,11 @@ Result<Value> RuleEvaluator::Evaluate(const RouterRule& rule, const LabelMap& jo
 }
 
 Result<bool> RuleEvaluator::EvaluateCondition(const RouterRule& rule, const LabelMap& job,
-                                              std::string_view field) {
-  if (auto* s = std::get_if<StaticRule>(&rule)) {
-    const auto b = AsBoolean(s->value);
+                                              std::string_view field, const RuleAnswer* answer) {
+  if (std::holds_alternative<StaticRule>(rule) || IsExternal(rule)) {
+    auto value = Evaluate(rule, job, nullptr, field, answer);
+    if (!value) return std::move(value).error();
+    const auto b = AsBoolean(*value);
     if (!b) return Invalid(field, "must be a boolean");
     return *b;
   }
@@ -120,8 +131,8 @@ Result<bool> RuleEvaluator::EvaluateCondition(const RouterRule& rule, const Labe
 }
 
 Result<int> RuleEvaluator::EvaluatePriority(const RouterRule& rule, const LabelMap& job,
-                                            std::string_view field) {
-  auto value = Evaluate(rule, job, nullptr, field);
+                                            std::string_view field, const RuleAnswer* answer) {
+  auto value = Evaluate(rule, job, nullptr, field, answer);
   if (!value) return std::move(value).error();
   const auto priority = AsPriority(*value);
   if (!priority) return Invalid(field, std::string("must yield ") + Wanted(RuleUse::kPriority));

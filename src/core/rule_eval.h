@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "base/value.h"
+#include "core/events.h"
 #include "core/rules.h"
 #include "expr/program.h"
 
@@ -28,14 +29,18 @@ enum class RuleUse {
 // be of the right kind. Errors name `field`.
 Status CheckRule(const RouterRule& rule, RuleUse use, std::string_view field);
 
+bool IsExternal(const RouterRule& rule);
+
 class RuleEvaluator {
  public:
-  // The value of a static or expression rule. Errors (a failed evaluation) name `field`.
+  // The value of a rule: static, expression, or - for function and webhook rules - the answer
+  // of its outbound call (`answer`, required for those). Errors name `field`.
   Result<Value> Evaluate(const RouterRule& rule, const LabelMap& job, const LabelMap* worker,
-                         std::string_view field);
+                         std::string_view field, const RuleAnswer* answer = nullptr);
   Result<bool> EvaluateCondition(const RouterRule& rule, const LabelMap& job,
-                                 std::string_view field);
-  Result<int> EvaluatePriority(const RouterRule& rule, const LabelMap& job, std::string_view field);
+                                 std::string_view field, const RuleAnswer* answer = nullptr);
+  Result<int> EvaluatePriority(const RouterRule& rule, const LabelMap& job, std::string_view field,
+                               const RuleAnswer* answer = nullptr);
   Result<double> EvaluateScore(const RouterRule& rule, const LabelMap& job, const LabelMap& worker,
                                std::string_view field);
 

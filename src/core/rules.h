@@ -141,4 +141,34 @@ using WorkerSelectorAttachment =
                  RuleEngineWorkerSelectorAttachment, StaticWorkerSelectorAttachment,
                  WeightedAllocationWorkerSelectorAttachment>;
 
+// --- Outbound rule calls --------------------------------------------------------------------
+// A router rule the engine needs evaluated by an outbound call (function or webhook rules):
+// the server performs it off the engine thread and answers with Engine::CompleteRuleCall.
+struct RuleCall {
+  enum class Purpose { kClassification, kScoring };
+  std::string call_id;
+  std::string job_id;
+  Purpose purpose = Purpose::kClassification;
+  RouterRule rule;  // a FunctionRule or a WebhookRule
+  // The payload: classification sends the job's labels; scoring sends what the policy's
+  // scoringRuleOptions ask for - the job's labels (`job`), its selectors (`selectors`) and the
+  // worker's labels (`worker`), or a batch of workers (`workers`).
+  LabelMap job_labels;
+  bool send_job_labels = true;
+  std::vector<WorkerSelector> selectors;
+  bool send_selectors = false;
+  std::vector<std::pair<std::string, LabelMap>> workers;  // (worker id, labels)
+  bool batch = false;
+};
+
+// What an outbound rule answered, read from its JSON: a single value, a list of selectors, or
+// a list of scores (batch scoring, in the order of the workers sent).
+struct RuleAnswer {
+  Value value;
+  std::vector<QueueSelector> selectors;
+  std::vector<double> scores;
+  bool is_selectors = false;
+  bool is_scores = false;
+};
+
 }  // namespace sb::core
