@@ -121,6 +121,14 @@ class Classifier {
         out.push_back({p->key, p->label_operator, it->second});
       }
     } else if (auto* r = std::get_if<RuleEngineQueueSelectorAttachment>(&a)) {
+      if (std::holds_alternative<StaticRule>(r->rule) || std::holds_alternative<ExpressionRule>(r->rule)) {
+        // A text result names the queue, as the service's own example reads.
+        auto id = s_.rules_.Evaluate(r->rule, labels_, nullptr, field + ".rule");
+        if (!id) return std::move(id).error();
+        if (!id->is_string()) return Error::InvalidArgument(field + ".rule must yield a queue id");
+        out.push_back({"Id", LabelOperator::kEqual, *id});
+        return Ok{};
+      }
       auto selectors = RuleSelectors(r->rule, field);
       if (!selectors) return std::move(selectors).error();
       out.insert(out.end(), selectors->begin(), selectors->end());

@@ -16,13 +16,18 @@ const char* Wanted(RuleUse use) {
     case RuleUse::kCondition: return "a boolean";
     case RuleUse::kPriority: return "a whole number from -100 to 100";
     case RuleUse::kScore: return "a number";
-    case RuleUse::kSelectors: return "a list of selectors";
+    case RuleUse::kQueueSelectors: return "a list of selectors or a queue id";
+    case RuleUse::kWorkerSelectors: return "a list of selectors";
   }
   return "a value";
 }
 
 expr::Type WantedType(RuleUse use) {
-  return use == RuleUse::kCondition ? expr::Type::kBoolean : expr::Type::kNumber;
+  switch (use) {
+    case RuleUse::kCondition: return expr::Type::kBoolean;
+    case RuleUse::kQueueSelectors: return expr::Type::kText;
+    default: return expr::Type::kNumber;
+  }
 }
 
 // Label values read as Power Fx reads them: numeric text is a number ("2" is 2, as in the
@@ -49,9 +54,10 @@ std::optional<int> AsPriority(const Value& v) {
 
 Status CheckStatic(const StaticRule& rule, RuleUse use, std::string_view field) {
   const Value& v = rule.value;
-  const bool fits = use == RuleUse::kCondition  ? AsBoolean(v).has_value()
-                    : use == RuleUse::kPriority ? AsPriority(v).has_value()
-                                                : AsNumber(v).has_value();
+  const bool fits = use == RuleUse::kCondition         ? AsBoolean(v).has_value()
+                    : use == RuleUse::kPriority        ? AsPriority(v).has_value()
+                    : use == RuleUse::kQueueSelectors  ? v.is_string()
+                                                       : AsNumber(v).has_value();
   if (!fits) return Invalid(field, std::string("must be ") + Wanted(use) + " for this rule");
   return Ok{};
 }
@@ -64,8 +70,11 @@ bool IsExternal(const RouterRule& rule) {
 
 Status CheckRule(const RouterRule& rule, RuleUse use, std::string_view field) {
   if (IsExternal(rule)) return Ok{};  // their answer is checked when it comes
-  if (use == RuleUse::kSelectors) {
-    if (std::holds_alternative<DirectMapRule>(rule)) return Ok{};
+  if (std::holds_alternative<DirectMapRule>(rule) &&
+      (use == RuleUse::kQueueSelectors || use == RuleUse::kWorkerSelectors)) {
+    return Ok{};
+  }
+  if (use == RuleUse::kWorkerSelectors) {
     return Invalid(field, "must yield selectors: use a directMap, function or webhook rule");
   }
   if (std::holds_alternative<DirectMapRule>(rule)) {

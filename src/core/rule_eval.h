@@ -21,7 +21,8 @@ enum class RuleUse {
   kCondition,  // a conditional attachment's condition: a boolean
   kPriority,   // a classification policy's prioritizationRule: a whole number in -100..100
   kScore,      // a best-worker scoringRule: a number
-  kSelectors,  // a ruleEngine attachment's rule: a list of selectors
+  kQueueSelectors,   // a ruleEngine queue attachment's rule: selectors, or a queue id (text)
+  kWorkerSelectors,  // a ruleEngine worker attachment's rule: a list of selectors
 };
 
 // Checks, when a policy is saved, that `rule` can serve `use`: an expression must compile (the

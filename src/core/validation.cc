@@ -112,7 +112,7 @@ Status ValidateQueueAttachment(const QueueSelectorAttachment& a, std::string_vie
   }
   if (auto* r = std::get_if<RuleEngineQueueSelectorAttachment>(&a)) {
     SB_TRY(ValidateRule(r->rule, Field(field, "rule"), limits));
-    return CheckRule(r->rule, RuleUse::kSelectors, Field(field, "rule"));
+    return CheckRule(r->rule, RuleUse::kQueueSelectors, Field(field, "rule"));
   }
   if (auto* s = std::get_if<StaticQueueSelectorAttachment>(&a)) {
     return ValidateQueueSelectors({s->queue_selector}, Field(field, "queueSelector"), limits);
@@ -141,7 +141,7 @@ Status ValidateWorkerAttachment(const WorkerSelectorAttachment& a, std::string_v
   }
   if (auto* r = std::get_if<RuleEngineWorkerSelectorAttachment>(&a)) {
     SB_TRY(ValidateRule(r->rule, Field(field, "rule"), limits));
-    return CheckRule(r->rule, RuleUse::kSelectors, Field(field, "rule"));
+    return CheckRule(r->rule, RuleUse::kWorkerSelectors, Field(field, "rule"));
   }
   if (auto* s = std::get_if<StaticWorkerSelectorAttachment>(&a)) {
     return ValidateWorkerSelectors({s->worker_selector}, Field(field, "workerSelector"), limits);

@@ -43,7 +43,9 @@ def _store_args(binary):
 
 class Server:
     """`switchboard serve` on an ephemeral port, with a data directory of its own (never the
-    default ./data, so servers never share state or a lock) and the in-memory store."""
+    default ./data, so servers never share state or a lock) and the in-memory store. After the
+    first line ("listening on URL") it announces the connection string and, with
+    --tls-self-signed, "trust CA_FILE": the CA the clients must trust (`ca_file`)."""
     START_TIMEOUT = 10.0
 
     def __init__(self, binary, access_key, extra_args=()):
@@ -54,16 +56,18 @@ class Server:
             [binary, "serve", "--listen", "127.0.0.1:0", "--access-key", access_key,
              "--data", self.data.name, *_store_args(binary), *extra_args],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.stderr, env=env)
-        first = self._first_line()
+        first = self._line()
         m = re.match(r"listening on (https?)://([^:/\s]+):(\d+)", first)
         if not m:
             self.stop()
             raise RuntimeError(f"unexpected first line from switchboard: {first!r}\n{self.log()}")
         self.scheme, self.host, self.port = m.group(1), m.group(2), int(m.group(3))
         self.endpoint = f"{self.scheme}://{self.host}:{self.port}"
+        self.connection_string = self._line()
+        self.ca_file = self._line().split(" ", 1)[1] if "--tls-self-signed" in extra_args else None
         threading.Thread(target=self._drain, daemon=True).start()
 
-    def _first_line(self):
+    def _line(self):
         box = {}
 
         def read():

@@ -148,8 +148,8 @@ async def test_classification_policy_lifecycle(sdk, uid):
                                                 expires_after_seconds=30),
             ConditionalWorkerSelectorAttachment(condition=StaticRouterRule(value=False),
                                                 worker_selectors=[wsel]),
-            RuleEngineWorkerSelectorAttachment(rule=ExpressionRouterRule(
-                expression='[{"key":"Skill","labelOperator":"equal","value":1}]')),
+            RuleEngineWorkerSelectorAttachment(rule=FunctionRouterRule(
+                function_uri="https://example.org/api/selectors")),
             WeightedAllocationWorkerSelectorAttachment(allocations=[
                 WorkerWeightedAllocation(weight=1.0, worker_selectors=[wsel])]),
         ]))
@@ -174,7 +174,7 @@ async def test_classification_policy_lifecycle(sdk, uid):
     assert (got.key, got.label_operator, got.value, got.expires_after_seconds, got.expedite) == (
         "Skill", LabelOperator.GREATER_THAN_OR_EQUAL, 5, 60, True)
     assert created.worker_selector_attachments[1].expires_after_seconds == 30
-    assert isinstance(created.worker_selector_attachments[3].rule, ExpressionRouterRule)
+    assert isinstance(created.worker_selector_attachments[3].rule, FunctionRouterRule)
 
     assert created == await sdk.admin.get_classification_policy(policy_id)
 

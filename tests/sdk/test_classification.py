@@ -1,9 +1,9 @@
-"""Seed scenario (b): classification and exception (escalation) policies, as far as the server
-runs them. Static rules, directMap, passThrough, static and conditional attachments, weighted
-allocations and fallback queues are executed; expression/function/webhook rules and exception
-rules are stored and served but not run yet - those tests are strict xfails that start passing
-(and so fail the suite until the marker goes) when the engine learns them."""
+"""Seed scenario (b): classification and exception (escalation) policies. Static and Power Fx
+rules, directMap, passThrough, static and conditional attachments, weighted allocations,
+fallback queues and exception policies (queueLength, waitTime; cancel, manualReclassify,
+reclassify) all run."""
 import pytest
+from azure.core.exceptions import HttpResponseError
 
 from azure.communication.jobrouter.models import (
     CancelExceptionAction, ClassificationPolicy, ConditionalQueueSelectorAttachment,
@@ -135,21 +135,32 @@ async def test_job_labels_update_reclassifies(sdk, uid):
                              "reclassified into the other queue")
 
 
-async def test_unsupported_rule_fails_classification_visibly(sdk, uid):
-    """Until the rules engine lands, an expression rule ends in classificationFailed (documented
-    in README/COMPATIBILITY), not in a hang or a 500."""
+async def test_failing_expression_fails_classification_visibly(sdk, uid):
+    """A rule that fails at run time (here a division by zero) ends the job in
+    classificationFailed, not in a hang or a 500; fixing the labels and reclassifying queues it."""
     fallback = await make_queue(sdk, uid)
     cp = await sdk.admin.upsert_classification_policy(uid("cp"), ClassificationPolicy(
-        fallback_queue_id=fallback.id, prioritization_rule=ExpressionRouterRule(expression="5")))
-    job = await _classify(sdk, uid, cp.id)
-    assert job.status in (RouterJobStatus.CLASSIFICATION_FAILED,
-                          RouterJobStatus.QUEUED), sdk.dump(2)
+        fallback_queue_id=fallback.id,
+        prioritization_rule=ExpressionRouterRule(expression="10 / job.Divisor")))
+    job = await _classify(sdk, uid, cp.id, labels={"Divisor": 0})
+    assert job.status == RouterJobStatus.CLASSIFICATION_FAILED, sdk.dump(2)
+    await sdk.router.upsert_job(job.id, labels={"Divisor": 5})
+    await sdk.router.reclassify_job(job.id)
+    job = await sdk.router.get_job(job.id)
+    assert job.status == RouterJobStatus.QUEUED and job.priority == 2, sdk.dump(2)
+
+
+async def test_invalid_expression_is_refused_when_saved(sdk, uid):
+    fallback = await make_queue(sdk, uid)
+    with pytest.raises(HttpResponseError) as caught:
+        await sdk.admin.upsert_classification_policy(uid("cp"), ClassificationPolicy(
+            fallback_queue_id=fallback.id,
+            prioritization_rule=ExpressionRouterRule(expression="If(job.Urgent, 5")))
+    assert caught.value.status_code == 400
+    assert "position" in str(caught.value)
 
 
 @pytest.mark.variants(modes=("sync",))
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="known gap: expression (Power Fx) rules are stored but not executed "
-                   "yet; the job ends classificationFailed instead of priority 5")
 async def test_expression_prioritization_rule(sdk, uid):
     fallback = await make_queue(sdk, uid)
     cp = await sdk.admin.upsert_classification_policy(uid("cp"), ClassificationPolicy(
@@ -160,9 +171,6 @@ async def test_expression_prioritization_rule(sdk, uid):
 
 
 @pytest.mark.variants(modes=("sync",), versions=("ga",))
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="known gap: exception rules are stored and served but not executed "
-                   "yet (queueLength trigger -> cancel action never fires)")
 async def test_queue_length_exception_cancels(sdk, uid):
     ep = await sdk.admin.upsert_exception_policy(uid("ep"), ExceptionPolicy(exception_rules=[
         ExceptionRule(id="overflow", trigger=QueueLengthExceptionTrigger(threshold=1),
@@ -178,9 +186,6 @@ async def test_queue_length_exception_cancels(sdk, uid):
 
 
 @pytest.mark.variants(modes=("sync",), versions=("ga",))
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="known gap: exception rules are stored and served but not executed "
-                   "yet (waitTime trigger -> manualReclassify never fires)")
 async def test_wait_time_exception_escalates(sdk, uid):
     escalation = await make_queue(sdk, uid)
     ep = await sdk.admin.upsert_exception_policy(uid("ep"), ExceptionPolicy(exception_rules=[

@@ -129,6 +129,21 @@ TEST_F(ClassificationTest, ExpressionsPrioritizeAndSelect) {
   EXPECT_EQ(hot.spec.queue_id, "french");
 }
 
+// The service's own example: a ruleEngine queue attachment whose expression names the queue.
+TEST_F(ClassificationTest, ARuleEngineExpressionCanNameTheQueue) {
+  ClassificationPolicySpec spec = WithFallback();
+  spec.queue_selector_attachments.push_back(RuleEngineQueueSelectorAttachment{
+      ExpressionRule{"powerFx", "If(job.Escalated = true, \"french\", \"english\")"}});
+  AddClassification("cp", spec);
+  EXPECT_EQ(PutJob("a", Unrouted("cp", {{"Escalated", Value(true)}})).spec.queue_id, "french");
+  EXPECT_EQ(PutJob("b", Unrouted("cp")).spec.queue_id, "english");
+  ClassificationPolicySpec worker = WithFallback();
+  worker.worker_selector_attachments.push_back(
+      RuleEngineWorkerSelectorAttachment{ExpressionRule{"powerFx", "\"x\""}});
+  effects_.Clear();
+  EXPECT_FALSE(engine_.UpsertClassificationPolicy("w", worker, now_, effects_).ok());
+}
+
 TEST_F(ClassificationTest, AFailingExpressionFailsClassification) {
   ClassificationPolicySpec spec = WithFallback();
   spec.prioritization_rule = ExpressionRule{"powerFx", "10 / job.Divisor"};
