@@ -92,7 +92,7 @@ Result<json::object> ReadPatchBody(const Context& c) {
                  "Content-Type"};
   }
   if (c.request.body.empty()) return Error::InvalidArgument("the request body is required");
-  auto parsed = ParseJson(c.request.body);
+  auto parsed = ParseJson(c.request.body, c.max_json_depth);
   if (!parsed) return std::move(parsed).error();
   if (!parsed->is_object()) return Error::InvalidArgument("the request body must be a JSON object");
   NormalizePropertyNames(*parsed);
@@ -107,7 +107,7 @@ Result<json::object> ReadOptionsBody(const Context& c) {
     return Error{ErrorCode::kUnsupportedMediaType,
                  "the request body must be JSON: Content-Type application/json", "Content-Type"};
   }
-  auto parsed = ParseJson(c.request.body);
+  auto parsed = ParseJson(c.request.body, c.max_json_depth);
   if (!parsed) return std::move(parsed).error();
   if (parsed->is_null()) return json::object();
   if (!parsed->is_object()) return Error::InvalidArgument("the request body must be a JSON object");

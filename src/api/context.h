@@ -24,6 +24,7 @@ struct Context {
   ApiVersion version;
   std::string_view version_text;
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+  std::size_t max_json_depth = kMaxJsonDepth;
 
   EncodeContext encoding() const { return {engine, version}; }
   std::optional<std::string> Query(std::string_view name) const;

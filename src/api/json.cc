@@ -67,9 +67,9 @@ const char* KindName(const json::value& v) {
 
 }  // namespace
 
-Result<json::value> ParseJson(std::string_view text) {
+Result<json::value> ParseJson(std::string_view text, std::size_t max_depth) {
   json::parse_options options;
-  options.max_depth = kMaxJsonDepth;
+  options.max_depth = max_depth;
   boost::system::error_code ec;
   json::value value = json::parse(text, ec, {}, options);
   if (ec) {

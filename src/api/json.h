@@ -21,10 +21,11 @@ namespace sb::api {
 
 namespace json = boost::json;
 
+// The default nesting limit of request bodies (ServiceOptions::max_json_depth).
 inline constexpr std::size_t kMaxJsonDepth = 32;
 
-// Parses a request body. Malformed JSON or nesting deeper than kMaxJsonDepth: kInvalidArgument.
-Result<json::value> ParseJson(std::string_view text);
+// Parses a request body. Malformed JSON or nesting deeper than `max_depth`: kInvalidArgument.
+Result<json::value> ParseJson(std::string_view text, std::size_t max_depth = kMaxJsonDepth);
 
 // Writes compact JSON; doubles in their shortest round-trip form, integral ones without a
 // fraction.

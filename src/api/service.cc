@@ -155,8 +155,8 @@ Result<std::pair<ApiVersion, std::string_view>> ReadApiVersion(
                                 "api-version");
 }
 
-http::Response Dispatch(const http::Request& request, core::Engine& engine, Timestamp now,
-                        core::Effects& effects) {
+http::Response Dispatch(const http::Request& request, core::Engine& engine,
+                        const ServiceOptions& options, Timestamp now, core::Effects& effects) {
   auto url = boost::urls::parse_origin_form(request.target);
   if (!url) return ErrorResponse(400, "the request target is not a valid path and query");
   std::vector<std::string> segments;
@@ -176,7 +176,9 @@ http::Response Dispatch(const http::Request& request, core::Engine& engine, Time
   for (auto param : url->params(plus_is_space)) query.emplace_back(param.key, param.value);
   auto version = ReadApiVersion(query);
   if (!version) return Respond(version.error());
-  Context context{request, engine, now, effects, version->first, version->second, std::move(query)};
+  Context context{request,         engine,          now, effects,
+                  version->first,  version->second, std::move(query),
+                  options.max_json_depth};
   return route.handler(context);
 }
 
@@ -186,7 +188,7 @@ http::Response Service::Handle(const http::Request& request, Timestamp now,
                                core::Effects& effects) {
   http::Response response;
   try {
-    response = Dispatch(request, engine_, now, effects);
+    response = Dispatch(request, engine_, options_, now, effects);
   } catch (const std::exception& e) {  // a library failure; the engine itself never throws
     response = ErrorResponse(500, std::string("internal error: ") + e.what());
   }

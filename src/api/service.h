@@ -5,20 +5,29 @@
 // of each command are appended to the caller's Effects for the server to act on.
 #pragma once
 
+#include <cstddef>
+
+#include "api/json.h"
 #include "base/time.h"
 #include "core/engine.h"
 #include "http/message.h"
 
 namespace sb::api {
 
+struct ServiceOptions {
+  std::size_t max_json_depth = kMaxJsonDepth;  // deeper request bodies are a 400
+};
+
 class Service {
  public:
-  explicit Service(core::Engine& engine) : engine_(engine) {}
+  explicit Service(core::Engine& engine, ServiceOptions options = {})
+      : engine_(engine), options_(options) {}
 
   http::Response Handle(const http::Request& request, Timestamp now, core::Effects& effects);
 
  private:
   core::Engine& engine_;
+  const ServiceOptions options_;
 };
 
 // The api-versions served, newest last.

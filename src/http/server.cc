@@ -20,6 +20,7 @@ namespace {
 
 using Tcp = boost::asio::ip::tcp;
 using PlainSession = Session<Tcp::socket>;
+using TlsSession = Session<boost::beast::ssl_stream<Tcp::socket>>;
 
 // After an accept failure such as EMFILE, wait before retrying rather than spin.
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
@@ -50,6 +51,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   Result<Tcp::endpoint> ResolveEndpoint();
   void OnAccept(ErrorCode ec, Tcp::socket socket);
   void Admit(Tcp::socket socket);
+  template <class Session>
+  void StartSession(std::shared_ptr<Session> session, bool full);
 
   boost::asio::io_context& io_;
   const std::shared_ptr<ServerCore> core_;
@@ -115,7 +118,17 @@ void Listener::Admit(Tcp::socket socket) {
   socket.set_option(Tcp::no_delay(true), ignored);
   const bool full = core_->registry.admitted() >= core_->options.max_connections;
   if (full && core_->registry.rejecting() >= kMaxRejecting) return;
-  auto session = std::make_shared<PlainSession>(std::move(socket), core_);
+  if (core_->tls) {
+    StartSession(std::make_shared<TlsSession>(
+                     boost::beast::ssl_stream<Tcp::socket>(std::move(socket), *core_->tls), core_),
+                 full);
+  } else {
+    StartSession(std::make_shared<PlainSession>(std::move(socket), core_), full);
+  }
+}
+
+template <class Session>
+void Listener::StartSession(std::shared_ptr<Session> session, bool full) {
   // The session's strand has no work yet, so starting it from this strand races with nothing.
   if (full) {
     session->Reject();
@@ -160,6 +173,12 @@ Server::~Server() {
 Result<std::string> Server::Start() {
   SB_ASSERT_MSG(!started_, "Server::Start called twice");
   started_ = true;
+  detail::ServerCore& core = listener_->core();
+  if (core.options.tls) {
+    auto context = MakeServerTlsContext(*core.options.tls);
+    if (!context) return std::move(context).error();
+    core.tls = std::move(*context);
+  }
   auto bound = listener_->Bind();
   if (bound) listener_->Accept();
   return bound;

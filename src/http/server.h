@@ -1,6 +1,6 @@
-// Server: an HTTP/1.1 (and 1.0) server transport over Boost.Asio. It accepts connections, parses
-// requests within fixed limits, hands each one to the Handler and writes the Response back. It
-// knows nothing about routing or Job Router.
+// Server: an HTTP/1.1 (and 1.0) server transport over Boost.Asio, in plain TCP or TLS (1.2+, see
+// tls.h). It accepts connections, parses requests within fixed limits, hands each one to the
+// Handler and writes the Response back. It knows nothing about routing or Job Router.
 //
 // Contract: requests on one connection are strictly sequential - the next request (pipelined or
 // not) is read only after the previous response is written. Keep-alive follows HTTP/1.1 and
@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -35,6 +36,7 @@
 #include "base/error.h"
 #include "base/time.h"
 #include "http/message.h"
+#include "http/tls.h"
 
 namespace sb::http {
 
@@ -53,6 +55,9 @@ struct ServerOptions {
   // A client that does not read its response within this is disconnected.
   Duration write_timeout = Duration::Seconds(30);
   std::size_t max_connections = 10000;  // beyond -> accept, answer 503, close
+  // Set: serve HTTPS with these files (loaded by Start()). The TLS handshake counts against
+  // header_timeout.
+  std::optional<TlsFiles> tls;
 };
 
 namespace detail {
@@ -68,7 +73,8 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds and starts accepting. Returns the bound "host:port" (the real port when port was 0;
-  // "[host]:port" for IPv6), or an Error when the address is invalid or cannot be bound.
+  // "[host]:port" for IPv6), or an Error when the address is invalid or cannot be bound, or the
+  // TLS files cannot be loaded.
   Result<std::string> Start();
   // Stops accepting and closes all connections (pending responses are dropped). Idempotent.
   void Stop();

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include "http/message.h"
 #include "http/server.h"
@@ -68,6 +69,8 @@ struct ServerCore {
   const ServerOptions options;
   const Handler handler;
   const ErrorResponseFactory errors;
+  // Set by Server::Start() when options.tls is, before any connection exists; read-only after.
+  std::shared_ptr<boost::asio::ssl::context> tls;
   ConnectionRegistry registry;
 };
 

@@ -3,10 +3,11 @@
 // Handler, writes the response and then either reads the next request or closes gracefully.
 // Internal to the http module.
 //
-// Templated on the stream so a TLS stream (boost::beast::ssl_stream<tcp::socket>, handshaken
-// before Start) can be slotted in: the session only uses async_read_some, async_write,
-// get_executor, and the stream operations below, which a TLS stream would overload (its
-// ShutdownSend would send close_notify).
+// Templated on the stream: a plain tcp::socket, or a TLS boost::beast::ssl_stream over one. The
+// session uses async_read_some, async_write, get_executor and the stream operations below; a TLS
+// session first completes the handshake (within header_timeout of the accept, counted against
+// the connection limit like any connection) and closes by sending close_notify and discarding
+// what the client still sends until it closes too (async_shutdown), within the linger time.
 //
 // Thread-safety: every member runs on the stream's executor, a strand per connection, except
 // PostClose, Deliver and Abandon, which may be called from any thread and hop onto the strand.
@@ -31,6 +32,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "base/time.h"
 #include "http/message.h"
@@ -55,7 +57,12 @@ inline SteadyClock::duration ToSteady(Duration timeout) {
   return std::chrono::microseconds(std::clamp<std::int64_t>(timeout.micros(), 0, kMaxMicros));
 }
 
-// Stream operations; overload these for a TLS stream.
+template <class Stream>
+inline constexpr bool kIsTls = false;
+template <class Next>
+inline constexpr bool kIsTls<boost::beast::ssl_stream<Next>> = true;
+
+// Stream operations, on the TCP layer whatever the stream.
 template <class Stream>
 void CancelIo(Stream& stream) {
   ErrorCode ignored;
@@ -98,13 +105,14 @@ class Session final : public Connection,
     if (!Register(true)) return;
     remote_address_ = RemoteAddress(stream_);
     accepted_at_ = SteadyClock::now();
-    BeginRequest(std::min(options_.idle_timeout, options_.header_timeout));
+    Handshake([this] { BeginRequest(std::min(options_.idle_timeout, options_.header_timeout)); });
   }
 
   // Answers 503 without reading a request, then closes. Called instead of Start().
   void Reject() {
     if (!Register(false)) return;
-    Fail(503, "The server is at its connection limit");
+    accepted_at_ = SteadyClock::now();
+    Handshake([this] { Fail(503, "The server is at its connection limit"); });
   }
 
   void PostClose() override {
@@ -125,12 +133,41 @@ class Session final : public Connection,
   }
 
  private:
-  enum class Phase { kIdle, kHeader, kBody, kHandling, kWriting, kLingering, kClosed };
+  enum class Phase {
+    kHandshake,
+    kIdle,
+    kHeader,
+    kBody,
+    kHandling,
+    kWriting,
+    kLingering,
+    kClosed
+  };
 
   bool Register(bool admitted) {
     if (core_->registry.Add(this, this->weak_from_this(), admitted)) return true;
     Close();  // the server is stopping
     return false;
+  }
+
+  // ---- TLS ----
+
+  // Runs `next` once the stream is ready: at once for plain TCP; after the TLS handshake, which
+  // must complete within header_timeout of the accept, for TLS. A failed handshake closes.
+  template <class Next>
+  void Handshake(Next next) {
+    if constexpr (kIsTls<Stream>) {
+      phase_ = Phase::kHandshake;
+      SetDeadlineAt(accepted_at_ + ToSteady(options_.header_timeout));
+      auto self = this->shared_from_this();
+      stream_.async_handshake(Stream::server, [self, next](ErrorCode ec) {
+        if (self->phase_ == Phase::kClosed) return;
+        if (self->timed_out_ || ec) return self->Close();
+        next();
+      });
+    } else {
+      next();
+    }
   }
 
   // ---- Reading a request ----
@@ -286,12 +323,18 @@ class Session final : public Connection,
 
   // ---- Closing ----
 
-  // Half-closes, then discards what the client still sends until it closes too.
+  // Half-closes, then discards what the client still sends until it closes too. For TLS,
+  // async_shutdown does both: it sends close_notify, then reads (discarding application data)
+  // until the client's close_notify or end of stream.
   void Linger() {
     phase_ = Phase::kLingering;
-    ShutdownSend(stream_);
     SetDeadline(kLingerTimeout);
-    Drain();
+    if constexpr (kIsTls<Stream>) {
+      stream_.async_shutdown([self = this->shared_from_this()](ErrorCode) { self->Close(); });
+    } else {
+      ShutdownSend(stream_);
+      Drain();
+    }
   }
 
   void Drain() {
@@ -358,7 +401,7 @@ class Session final : public Connection,
   std::string head_;   // its serialized head; keeps its capacity across responses
   std::string remote_address_;
   Framing framing_;
-  Phase phase_ = Phase::kIdle;
+  Phase phase_ = Phase::kHandshake;
   SteadyClock::time_point accepted_at_;
   SteadyClock::time_point deadline_ = SteadyClock::time_point::max();
   bool first_request_ = true;

@@ -31,9 +31,9 @@ void LogEvents(const core::Effects& effects) {
 }  // namespace
 
 RouterLoop::RouterLoop(boost::asio::io_context& io, core::EngineOptions options,
-                       store::Store* store)
+                       store::Store* store, api::ServiceOptions service_options)
     : engine_(std::move(options)),
-      service_(engine_),
+      service_(engine_, service_options),
       store_(store),
       committer_(store && store->durable() ? std::make_unique<Committer>(*store, io) : nullptr),
       timer_(io) {}
@@ -71,6 +71,12 @@ Timestamp RouterLoop::Now() {
 }
 
 void RouterLoop::Handle(http::Request request, http::Responder respond) {
+  if (gate_) {
+    if (std::optional<http::Response> refused = gate_(request, Now())) {
+      respond(std::move(*refused));
+      return;
+    }
+  }
   core::Effects effects;
   const auto started = std::chrono::steady_clock::now();
   http::Response response = service_.Handle(request, Now(), effects);

@@ -8,7 +8,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 #include "api/service.h"
 #include "core/engine.h"
@@ -21,7 +23,13 @@ namespace sb::server {
 class RouterLoop {
  public:
   // `store` may be null: then nothing is persisted and responses go out at once.
-  RouterLoop(boost::asio::io_context& io, core::EngineOptions options, store::Store* store);
+  RouterLoop(boost::asio::io_context& io, core::EngineOptions options, store::Store* store,
+             api::ServiceOptions service_options = {});
+
+  // Runs before the service on every request, with the time; a response it returns is sent
+  // instead (the front gate: authentication and rate limits, see front_door.h).
+  using Gate = std::function<std::optional<http::Response>(const http::Request&, Timestamp now)>;
+  void SetGate(Gate gate) { gate_ = std::move(gate); }
 
   // Loads the stored state into the engine (a new store loads nothing).
   Status Load();
@@ -45,6 +53,7 @@ class RouterLoop {
   std::unique_ptr<Committer> committer_;
   boost::asio::steady_timer timer_;
   std::optional<Timestamp> armed_for_;
+  Gate gate_;
 };
 
 }  // namespace sb::server

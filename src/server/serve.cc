@@ -10,6 +10,7 @@
 
 #include "api/errors.h"
 #include "http/server.h"
+#include "server/front_door.h"
 #include "server/router_loop.h"
 
 namespace sb::server {
@@ -40,6 +41,56 @@ core::EngineOptions EngineOptionsFromEntropy() {
   return options;
 }
 
+// Exit code 2 for a usage error (InvalidArgument), else 1.
+int ExitWith(const Error& error) {
+  std::fprintf(stderr, "switchboard: %s\n", error.message.c_str());
+  return error.code == ErrorCode::kInvalidArgument ? 2 : 1;
+}
+
+Timestamp WallClock() {
+  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+  return Timestamp::FromUnixMicros(
+      std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count());
+}
+
+http::ServerOptions TransportOptions(const ServeConfig& config,
+                                     const std::pair<std::string, std::uint16_t>& listen,
+                                     const TlsSetup& tls) {
+  http::ServerOptions options;
+  options.host = listen.first;
+  options.port = listen.second;
+  options.max_header_bytes = config.max_header_bytes;
+  options.max_body_bytes = config.max_body_bytes;
+  options.header_timeout = Duration::FromSecondsDouble(config.header_timeout_seconds);
+  options.body_timeout = Duration::FromSecondsDouble(config.body_timeout_seconds);
+  options.idle_timeout = Duration::FromSecondsDouble(config.idle_timeout_seconds);
+  options.write_timeout = Duration::FromSecondsDouble(config.write_timeout_seconds);
+  options.max_connections = config.max_connections;
+  options.tls = tls.files();
+  return options;
+}
+
+// stdout: "listening on URL" first (scripts and tests read that line), then the connection
+// string the Azure SDKs take, then, for a self-signed certificate, the CA file to trust.
+void Announce(const std::string& bound, const TlsSetup& tls, const ResolvedKeys& keys) {
+  const bool https = tls.files().has_value();
+  std::printf("listening on %s://%s\n", https ? "https" : "http", bound.c_str());
+  if (keys.keys) std::printf("%s\n", ConnectionString(https, bound, keys.keys->primary).c_str());
+  if (!tls.ca_certificate().empty()) std::printf("trust %s\n", tls.ca_certificate().c_str());
+  std::fflush(stdout);
+  Log(LogLevel::kInfo, "access keys: " + keys.origin);
+  if (!keys.keys) {
+    Log(LogLevel::kWarn, "--insecure-no-auth: requests are not authenticated");
+  }
+  if (!tls.ca_certificate().empty()) {
+    const std::string& ca = tls.ca_certificate();
+    Log(LogLevel::kInfo, std::string("TLS: self-signed certificate for 127.0.0.1 and localhost") +
+                             (tls.created() ? " (made now)" : "") + "; clients trust " + ca +
+                             " (REQUESTS_CA_BUNDLE=" + ca + " SSL_CERT_FILE=" + ca +
+                             ", curl --cacert " + ca + ")");
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<store::Store>> OpenStore(const ServeConfig& config) {
@@ -53,17 +104,24 @@ Result<std::unique_ptr<store::Store>> OpenStore(const ServeConfig& config) {
 int Serve(const ServeConfig& config) {
   SetLogLevel(config.log_level);
   auto listen = ParseListen(config.listen);
-  if (!listen) {
-    std::fprintf(stderr, "switchboard: %s\n", listen.error().message.c_str());
-    return 2;
+  if (!listen) return ExitWith(listen.error());
+  if (Status allowed = CheckListenPolicy(listen->first, config); !allowed) {
+    return ExitWith(allowed.error());
   }
   auto store = OpenStore(config);
   if (!store) {
     std::fprintf(stderr, "switchboard: %s\n", store.error().message.c_str());
     return 1;
   }
+  // After the store: it has made the data directory and holds its lock.
+  auto keys = ResolveAccessKeys(config);
+  if (!keys) return ExitWith(keys.error());
+  auto tls = TlsSetup::Resolve(config, WallClock());
+  if (!tls) return ExitWith(tls.error());
   boost::asio::io_context io(1);  // one thread: the engine's
-  RouterLoop loop(io, EngineOptionsFromEntropy(), store->get());
+  RouterLoop loop(io, EngineOptionsFromEntropy(), store->get(),
+                  api::ServiceOptions{config.max_json_depth});
+  loop.SetGate(MakeRouterGate(MakeGateOptions(config, keys->keys)));
   const auto load_started = std::chrono::steady_clock::now();
   if (Status loaded = loop.Load(); !loaded) {
     std::fprintf(stderr, "switchboard: cannot load the stored state: %s\n",
@@ -75,11 +133,9 @@ int Serve(const ServeConfig& config) {
   Log(LogLevel::kInfo, "store: " + (*store)->Describe() + ", loaded in " +
                            std::to_string(load_ms.count()) + " ms");
 
-  http::ServerOptions options;
-  options.host = listen->first;
-  options.port = listen->second;
   http::Server server(
-      io, options, [&loop](http::Request request, http::Responder respond) {
+      io, TransportOptions(config, *listen, *tls),
+      [&loop](http::Request request, http::Responder respond) {
         loop.Handle(std::move(request), std::move(respond));
       },
       [](unsigned status, std::string_view message) { return api::ErrorResponse(status, message); });
@@ -89,11 +145,7 @@ int Serve(const ServeConfig& config) {
                  bound.error().message.c_str());
     return 1;
   }
-  std::printf("listening on http://%s\n", bound->c_str());
-  std::fflush(stdout);
-  if (!config.access_key.empty()) {
-    Log(LogLevel::kWarn, "--access-key is reserved: requests are not authenticated in this version");
-  }
+  Announce(*bound, *tls, *keys);
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int signal) {

@@ -5,6 +5,7 @@
 // timer all run on it, so the engine is only ever touched by that thread and needs no locks.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -16,8 +17,31 @@ struct ServeConfig {
   std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free port
   std::string store = "sqlite";           // "sqlite" (durable, in data_dir) or "memory"
   std::string data_dir = "data";
-  std::string access_key;                 // reserved for HMAC authentication
   LogLevel log_level = LogLevel::kInfo;
+
+  // Who may talk to the server (see front_door.h).
+  std::string access_key;                 // base64; empty: from <data>/access-keys, or generated
+  std::string secondary_access_key;       // base64; needs access_key
+  bool insecure_no_auth = false;          // loopback only
+  bool insecure_http_on_network = false;  // plain HTTP on a non-loopback address
+  std::string tls_cert;                   // PEM files; both or neither
+  std::string tls_key;
+  bool tls_self_signed = false;
+
+  // Limits.
+  std::size_t max_header_bytes = std::size_t{8} * 1024;   // request line + headers -> 431
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;  // -> 413, refused before reading
+  std::size_t max_json_depth = 32;                        // -> 400
+  double header_timeout_seconds = 10;                     // -> 408 (includes the TLS handshake)
+  double body_timeout_seconds = 30;                       // -> 408
+  double idle_timeout_seconds = 60;     // keep-alive connections with nothing to do
+  double write_timeout_seconds = 30;    // a client that does not read its response
+  std::size_t max_connections = 10000;  // beyond -> 503
+  double rate_limit = 0;                // requests/s per access key; 0: unlimited
+  double rate_burst = 0;                // 0: one second's worth of rate_limit
+  double auth_failure_rate_limit = 1;   // failed authentications/s per remote address
+  double auth_failure_burst = 20;
+  double max_clock_skew_seconds = 15 * 60;  // x-ms-date versus the server's clock
 };
 
 // Runs the server until it is signalled; returns the process exit code.

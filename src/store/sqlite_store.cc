@@ -1,9 +1,13 @@
 // SqliteStore: the embedded durable store. One SQLite database in the data directory, in WAL
-// mode with synchronous=FULL, so a commit returns only after its WAL frames are fsync'd. Three
-// tables: `entities` (the current state of every entity, one row each - there is no log to
-// replay or compact beyond SQLite's own WAL checkpoints), `outbox` (events awaiting delivery)
-// and `meta`. The schema version lives in PRAGMA user_version and is migrated forward on open;
-// a newer version is refused. A lock file keeps a second process out of the directory.
+// mode with synchronous=FULL, so a commit returns only after its WAL frames are fsync'd. Tables:
+// `entities` (the current state of every entity, one row each - there is no log to replay or
+// compact beyond SQLite's own WAL checkpoints), `outbox` (events, in commit order), `meta`, and
+// since schema 2 the events side's `event_subscriptions`, `event_progress`, `event_retries` and
+// `event_dead_letters`. The engine side and the events side use two connections, so the
+// dispatcher reads and trims while the committer commits (WAL lets readers and one writer
+// proceed together; writers wait for each other through a busy timeout). The schema version
+// lives in PRAGMA user_version and is migrated forward on open; a newer version is refused. A
+// lock file keeps a second process out of the directory.
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/file.h>
@@ -11,13 +15,21 @@
 
 #include <filesystem>
 
+#include "store/sqlite_common.h"
+#include "store/sqlite_event_store.h"
 #include "store/store.h"
 
 namespace sb::store {
 namespace {
 
+using sqlite::Exec;
+using sqlite::SqliteError;
+using sqlite::Statement;
+
 constexpr char kDatabaseFile[] = "switchboard.db";
 constexpr char kLockFile[] = "LOCK";
+// How long a writer waits for the other connection's write transaction before failing.
+constexpr int kBusyTimeoutMs = 10'000;
 
 // Each entry moves the schema from version i to i + 1.
 constexpr const char* kMigrations[] = {
@@ -26,69 +38,40 @@ constexpr const char* kMigrations[] = {
     "CREATE TABLE entities (kind INTEGER NOT NULL, id TEXT NOT NULL, data BLOB NOT NULL,"
     "                       PRIMARY KEY (kind, id)) WITHOUT ROWID;"
     "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, data BLOB NOT NULL);",
+    // 1 -> 2: the events side. Outbox rows written by version 1 get at = 0 (long past).
+    "ALTER TABLE outbox ADD COLUMN at INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX outbox_at ON outbox (at, seq);"
+    "CREATE TABLE event_subscriptions (id TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE event_progress (subscription_id TEXT PRIMARY KEY, seq INTEGER NOT NULL)"
+    "    WITHOUT ROWID;"
+    "CREATE TABLE event_retries (subscription_id TEXT NOT NULL, seq INTEGER NOT NULL,"
+    "    event BLOB NOT NULL, attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL,"
+    "    last_outcome TEXT NOT NULL, PRIMARY KEY (subscription_id, seq)) WITHOUT ROWID;"
+    "CREATE TABLE event_dead_letters (subscription_id TEXT NOT NULL, seq INTEGER NOT NULL,"
+    "    event BLOB NOT NULL, reason TEXT NOT NULL, attempts INTEGER NOT NULL,"
+    "    last_outcome TEXT NOT NULL, last_attempt_at INTEGER NOT NULL,"
+    "    dead_lettered_at INTEGER NOT NULL, PRIMARY KEY (subscription_id, seq)) WITHOUT ROWID;",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
-Error SqliteError(sqlite3* db, std::string_view what) {
-  return Error::Internal("store: " + std::string(what) + ": " + sqlite3_errmsg(db));
+Result<sqlite3*> OpenConnection(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    Error error = SqliteError(db, "open " + path);
+    sqlite3_close(db);
+    return error;
+  }
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  return db;
 }
-
-// A prepared statement, reset after each use.
-class Statement {
- public:
-  Statement() = default;
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  ~Statement() { sqlite3_finalize(stmt_); }
-
-  Status Prepare(sqlite3* db, const char* sql) {
-    db_ = db;
-    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK) {
-      return SqliteError(db, "prepare");
-    }
-    return Ok{};
-  }
-  void BindInt(int index, std::int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
-  void BindText(int index, std::string_view text) {
-    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
-  }
-  void BindBlob(int index, std::string_view data) {
-    sqlite3_bind_blob(stmt_, index, data.data(), static_cast<int>(data.size()), SQLITE_STATIC);
-  }
-  // SQLITE_ROW or SQLITE_DONE; anything else is an error.
-  Result<int> Step() {
-    const int rc = sqlite3_step(stmt_);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-      Reset();
-      return SqliteError(db_, "step");
-    }
-    return rc;
-  }
-  Status Run() {
-    auto rc = Step();
-    Reset();
-    if (!rc) return std::move(rc).error();
-    return Ok{};
-  }
-  void Reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  std::int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
-  std::string Text(int column) const {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_blob(stmt_, column));
-    return std::string(p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* stmt_ = nullptr;
-};
 
 class SqliteStore final : public Store {
  public:
   ~SqliteStore() override {
     // Statements are finalized by their destructors, which run after this body; close last.
+    events_.reset();
     statements_.reset();
     if (db_) sqlite3_close(db_);
     if (lock_fd_ >= 0) close(lock_fd_);
@@ -101,17 +84,23 @@ class SqliteStore final : public Store {
     if (ec) return Error::Internal("store: cannot create " + directory + ": " + ec.message());
     SB_TRY(Lock());
     const std::string path = directory + "/" + kDatabaseFile;
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        nullptr) != SQLITE_OK) {
-      return SqliteError(db_, "open " + path);
-    }
-    SB_TRY(Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;"));
+    auto db = OpenConnection(path);
+    if (!db) return std::move(db).error();
+    db_ = *db;
+    SB_TRY(Exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;"));
     SB_TRY(Migrate());
     statements_ = std::make_unique<Statements>();
-    SB_TRY(statements_->upsert.Prepare(db_, "INSERT OR REPLACE INTO entities (kind, id, data) VALUES (?1, ?2, ?3)"));
+    SB_TRY(statements_->upsert.Prepare(
+        db_, "INSERT OR REPLACE INTO entities (kind, id, data) VALUES (?1, ?2, ?3)"));
     SB_TRY(statements_->erase.Prepare(db_, "DELETE FROM entities WHERE kind = ?1 AND id = ?2"));
-    SB_TRY(statements_->append.Prepare(db_, "INSERT INTO outbox (data) VALUES (?1)"));
-    SB_TRY(statements_->meta.Prepare(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES ('engine', ?1)"));
+    SB_TRY(statements_->append.Prepare(db_, "INSERT INTO outbox (data, at) VALUES (?1, ?2)"));
+    SB_TRY(statements_->meta.Prepare(
+        db_, "INSERT OR REPLACE INTO meta (key, value) VALUES ('engine', ?1)"));
+    auto events_db = OpenConnection(path);
+    if (!events_db) return std::move(events_db).error();
+    auto events = OpenSqliteEventStore(*events_db);
+    if (!events) return std::move(events).error();
+    events_ = std::move(*events);
     return Ok{};
   }
 
@@ -136,35 +125,11 @@ class SqliteStore final : public Store {
   }
 
   Status Commit(const Batch& batch) override {
-    SB_TRY(Exec("BEGIN IMMEDIATE"));
-    Status written = Write(batch);
-    if (!written) {
-      Exec("ROLLBACK").ok();
-      return written;
-    }
-    return Exec("COMMIT");  // with WAL and synchronous=FULL, fsync'd before this returns
+    // With WAL and synchronous=FULL, fsync'd before COMMIT returns.
+    return sqlite::InTransaction(db_, [&] { return Write(batch); });
   }
 
-  Result<std::vector<OutboxEvent>> ReadOutbox(std::uint64_t after_seq, std::size_t limit) override {
-    Statement select;
-    SB_TRY(select.Prepare(db_, "SELECT seq, data FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
-    select.BindInt(1, static_cast<std::int64_t>(after_seq));
-    select.BindInt(2, static_cast<std::int64_t>(limit));
-    std::vector<OutboxEvent> out;
-    for (;;) {
-      auto rc = select.Step();
-      if (!rc) return std::move(rc).error();
-      if (*rc == SQLITE_DONE) return out;
-      out.push_back({static_cast<std::uint64_t>(select.Int(0)), select.Text(1)});
-    }
-  }
-
-  Status TrimOutbox(std::uint64_t through_seq) override {
-    Statement erase;
-    SB_TRY(erase.Prepare(db_, "DELETE FROM outbox WHERE seq <= ?1"));
-    erase.BindInt(1, static_cast<std::int64_t>(through_seq));
-    return erase.Run();
-  }
+  EventStore& events() override { return *events_; }
 
   bool durable() const override { return true; }
   std::string Describe() const override {
@@ -187,35 +152,23 @@ class SqliteStore final : public Store {
     return Ok{};
   }
 
-  Status Exec(const char* sql) {
-    char* message = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-      std::string text = message ? message : "unknown error";
-      sqlite3_free(message);
-      return Error::Internal(std::string("store: ") + text);
-    }
-    return Ok{};
-  }
-
   Status Migrate() {
     Statement version;
     SB_TRY(version.Prepare(db_, "PRAGMA user_version"));
     auto rc = version.Step();
     if (!rc) return std::move(rc).error();
     const int current = static_cast<int>(version.Int(0));
+    version.Reset();
     if (current > kSchemaVersion) {
-      return Error::Conflict("store: " + directory_ + " was written by a newer Switchboard (schema " +
+      return Error::Conflict("store: " + directory_ +
+                             " was written by a newer Switchboard (schema " +
                              std::to_string(current) + "); this version reads schemas up to " +
                              std::to_string(kSchemaVersion));
     }
     for (int v = current; v < kSchemaVersion; ++v) {
-      SB_TRY(Exec("BEGIN IMMEDIATE"));
-      const std::string sql = std::string(kMigrations[v]) + "PRAGMA user_version = " + std::to_string(v + 1) + ";";
-      if (auto applied = Exec(sql.c_str()); !applied) {
-        Exec("ROLLBACK").ok();
-        return applied;
-      }
-      SB_TRY(Exec("COMMIT"));
+      const std::string sql = std::string(kMigrations[v]) + "PRAGMA user_version = " +
+                              std::to_string(v + 1) + ";";
+      SB_TRY(sqlite::InTransaction(db_, [&] { return Exec(db_, sql.c_str()); }));
     }
     return Ok{};
   }
@@ -228,8 +181,9 @@ class SqliteStore final : public Store {
       if (record.data) statement.BindBlob(3, *record.data);
       SB_TRY(statement.Run());
     }
-    for (const std::string& event : batch.events) {
-      statements_->append.BindBlob(1, event);
+    for (const OutboxEntry& event : batch.events) {
+      statements_->append.BindBlob(1, event.data);
+      statements_->append.BindInt(2, event.at.unix_micros());
       SB_TRY(statements_->append.Run());
     }
     if (batch.engine_meta) {
@@ -243,6 +197,7 @@ class SqliteStore final : public Store {
   sqlite3* db_ = nullptr;
   int lock_fd_ = -1;
   std::unique_ptr<Statements> statements_;
+  std::unique_ptr<EventStore> events_;
 };
 
 }  // namespace

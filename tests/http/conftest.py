@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sbclient import Client, Server  # noqa: E402
+from sbclient import Server  # noqa: E402
 from shapes import Spec  # noqa: E402
 
 SPEC = Spec()
@@ -62,8 +62,9 @@ def server(switchboard_binary):
 
 @pytest.fixture
 def client(server):
+    """Signs every request with the server's access key, as the SDKs do."""
     server.check_alive()
-    return Client(server.host, server.port, checker=conformance)
+    return server.client(checker=conformance)
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ def fresh_client(switchboard_binary):
     """A client of a server of its own, started empty for this test."""
     srv = Server(switchboard_binary)
     try:
-        yield Client(srv.host, srv.port, checker=conformance)
+        yield srv.client(checker=conformance)
     finally:
         srv.stop()
 

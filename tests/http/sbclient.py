@@ -1,17 +1,24 @@
 """A standard-library client of the switchboard server, and a runner of its binary.
 
-Server(binary) starts `switchboard serve --listen 127.0.0.1:0`, reads the bound address from the
-first stdout line and keeps stderr in a temporary file (shown when the server dies). Client
-sends one request per connection with http.client and returns a Response whose repr shows the
-request and the answer, so a failed assertion says what was sent and what came back.
+Server(binary) starts `switchboard serve --listen 127.0.0.1:0 --access-key KEY` (a fresh random
+key unless told otherwise), reads the bound address from the first stdout line and the rest of
+what it announces (connection string, CA to trust) from the next ones, and keeps stderr in a
+temporary file (shown when the server dies). Client sends one request per connection with
+http.client, signed as the Azure SDKs sign (HMAC-SHA256, see `sign`), and returns a Response
+whose repr shows the request and the answer, so a failed assertion says what was sent and what
+came back.
 """
+import base64
 import datetime as dt
 import email.utils
+import hashlib
+import hmac
 import http.client
 import json
 import os
 import re
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -23,25 +30,52 @@ PREVIEW = "2024-01-18-preview"
 MERGE_PATCH = "application/merge-patch+json"
 
 
+def new_access_key():
+    """An access key as the portal gives one: base64 of 32 random bytes."""
+    return base64.b64encode(os.urandom(32)).decode("ascii")
+
+
 class Server:
+    """access_key: the key to pass with --access-key (default: a new one); None passes none
+    (the server then generates or loads its own, or runs --insecure-no-auth: see
+    `access_key`). store: --store, memory unless told otherwise."""
     START_TIMEOUT = 10.0
 
-    def __init__(self, binary, extra_args=()):
+    def __init__(self, binary, extra_args=(), access_key=..., store="memory"):
+        self.access_key = new_access_key() if access_key is ... else access_key
         env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
         self.stderr = tempfile.TemporaryFile()
+        args = [binary, "serve", "--listen", "127.0.0.1:0", "--store", store]
+        if self.access_key is not None:
+            args += ["--access-key", self.access_key]
         self.proc = subprocess.Popen(
-            [binary, "serve", "--listen", "127.0.0.1:0", "--store", "memory", *extra_args],
+            [*args, *extra_args],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.stderr, env=env)
-        first = self._first_line()
-        m = re.match(r"listening on http://([^:/\s]+):(\d+)", first)
+        first = self._line()
+        m = re.match(r"listening on (https?)://([^:/\s]+):(\d+)$", first)
         if not m:
             self.stop()
             raise RuntimeError(f"unexpected first line from switchboard: {first!r}\n{self.log()}")
-        self.host, self.port = m.group(1), int(m.group(2))
+        self.scheme, self.host, self.port = m.group(1), m.group(2), int(m.group(3))
+        # What follows: the connection string (unless --insecure-no-auth), then, for a
+        # self-signed certificate, "trust CA_FILE".
+        self.connection_string = self.ca_file = None
+        if "--insecure-no-auth" not in extra_args:
+            self.connection_string = self._line()
+            if self.access_key is None:
+                self.access_key = self.connection_string.rsplit("accesskey=", 1)[1]
+        if "--tls-self-signed" in extra_args:
+            self.ca_file = self._line().split(" ", 1)[1]
         # Keep draining stdout so the server never blocks on a full pipe.
         threading.Thread(target=self._drain, daemon=True).start()
 
-    def _first_line(self):
+    def client(self, **kwargs):
+        kwargs.setdefault("access_key", self.access_key)
+        if self.scheme == "https":
+            kwargs.setdefault("tls_context", ssl.create_default_context(cafile=self.ca_file))
+        return Client(self.host, self.port, **kwargs)
+
+    def _line(self):
         box = {}
 
         def read():
@@ -113,13 +147,37 @@ class Response:
         return self.json
 
 
+def content_hash(body):
+    return base64.b64encode(hashlib.sha256(body or b"").digest()).decode("ascii")
+
+
+def signature(access_key, string_to_sign):
+    digest = hmac.new(base64.b64decode(access_key), string_to_sign.encode("utf-8"),
+                      hashlib.sha256).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
+def sign(method, target, body, host, access_key, date=None):
+    """The headers the Azure SDKs' HMACCredentialsPolicy adds: x-ms-date, x-ms-content-sha256
+    and Authorization over METHOD, the target as sent, and "date;host;content hash"."""
+    date = date or email.utils.formatdate(usegmt=True)
+    digest = content_hash(body)
+    to_sign = f"{method.upper()}\n{target}\n{date};{host};{digest}"
+    return {"x-ms-date": date, "x-ms-content-sha256": digest,
+            "Authorization": "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256"
+                             f"&Signature={signature(access_key, to_sign)}"}
+
+
 class Client:
     """checker(response) -> list of problems: run on every response; any problem fails the
-    request at once (conftest passes the OpenAPI conformance check)."""
+    request at once (conftest passes the OpenAPI conformance check). Every request is signed
+    with access_key, when there is one; tls_context makes it HTTPS."""
 
-    def __init__(self, host, port, api_version=GA, checker=None):
+    def __init__(self, host, port, api_version=GA, checker=None, access_key=None,
+                 tls_context=None):
         self.host, self.port, self.api_version = host, port, api_version
         self.checker = checker
+        self.access_key, self.tls_context = access_key, tls_context
 
     # -- raw requests -------------------------------------------------------------------------
 
@@ -136,13 +194,22 @@ class Client:
             params.append((k, str(v)))
         return path + ("?" + urllib.parse.urlencode(params) if params else "")
 
-    def send(self, method, target, body=None, headers=None):
-        """Sends `body` (bytes, str or None) to `target` (path and query) as given."""
+    def send(self, method, target, body=None, headers=None, sign_with=...):
+        """Sends `body` (bytes, str or None) to `target` (path and query) as given, signed with
+        `sign_with` (default: the client's key; None: unsigned). Headers given win over the
+        signature's."""
         if isinstance(body, str):
             body = body.encode("utf-8")
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        key = self.access_key if sign_with is ... else sign_with
+        all_headers = sign(method, target, body, f"{self.host}:{self.port}", key) if key else {}
+        all_headers.update(headers or {})
+        if self.tls_context is not None:
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=10,
+                                               context=self.tls_context)
+        else:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
         try:
-            conn.request(method, target, body=body, headers=headers or {})
+            conn.request(method, target, body=body, headers=all_headers)
             r = conn.getresponse()
             data = r.read()
             response = Response(method, target, body, r.status, r.reason, r.headers, data)

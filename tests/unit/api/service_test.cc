@@ -156,3 +156,27 @@ TEST_F(ServiceTest, WrongContentTypeIs415) {
 
 }  // namespace
 }  // namespace sb::api
+
+namespace sb::api {
+namespace {
+
+TEST(ServiceOptionsTest, TheJsonDepthLimitIsConfigurable) {
+  core::Engine engine{core::EngineOptions{}};
+  Service shallow(engine, ServiceOptions{4});
+  auto patch = [&](std::string body) {
+    http::Request request;
+    request.method = "PATCH";
+    request.target = "/routing/distributionPolicies/dp?api-version=2023-11-01";
+    request.headers.push_back({"Content-Type", "application/merge-patch+json"});
+    request.body = std::move(body);
+    core::Effects effects;
+    return shallow.Handle(request, kNow, effects);
+  };
+  EXPECT_EQ(patch(R"({"mode":{"kind":"longestIdle","x":{"y":{"z":1}}}})").status, 201u);  // 4
+  const http::Response deep = patch(R"({"mode":{"kind":"longestIdle","x":{"y":{"z":{}}}}})");
+  EXPECT_EQ(deep.status, 400u);
+  EXPECT_NE(deep.body.find("not valid JSON"), std::string::npos) << deep.body;
+}
+
+}  // namespace
+}  // namespace sb::api

@@ -38,6 +38,15 @@ Batch Records(std::vector<Record> records) {
   return batch;
 }
 
+// Outbox entries raised at 1 s, 2 s, ... after the epoch.
+std::vector<OutboxEntry> Entries(std::vector<std::string> data) {
+  std::vector<OutboxEntry> out;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    out.push_back({std::move(data[i]), Timestamp::FromUnixSeconds(static_cast<std::int64_t>(i) + 1)});
+  }
+  return out;
+}
+
 void ExerciseStore(Store& store) {
   ASSERT_TRUE(store.Commit(Records({{1, "a", std::string("one")}, {2, "a", std::string("two\0x", 5)}})).ok());
   ASSERT_TRUE(store.Commit(Records({{1, "a", std::string("uno")}, {1, "b", std::string("b")}})).ok());
@@ -48,16 +57,17 @@ void ExerciseStore(Store& store) {
   EXPECT_EQ(all.at({2, "a"}), std::string("two\0x", 5));
 
   Batch events;
-  events.events = {"e1", "e2", "e3"};
+  events.events = Entries({"e1", "e2", "e3"});
   events.engine_meta = "meta";
   ASSERT_TRUE(store.Commit(events).ok());
-  auto outbox = store.ReadOutbox(0, 10);
+  auto outbox = store.events().ReadOutbox(0, 10);
   ASSERT_TRUE(outbox.ok());
   ASSERT_EQ(outbox->size(), 3u);
   EXPECT_LT((*outbox)[0].seq, (*outbox)[1].seq);
   EXPECT_EQ((*outbox)[2].data, "e3");
-  ASSERT_TRUE(store.TrimOutbox((*outbox)[1].seq).ok());
-  outbox = store.ReadOutbox(0, 10);
+  EXPECT_EQ((*outbox)[2].at, Timestamp::FromUnixSeconds(3));
+  ASSERT_TRUE(store.events().TrimOutbox((*outbox)[1].seq).ok());
+  outbox = store.events().ReadOutbox(0, 10);
   ASSERT_EQ(outbox->size(), 1u);
   EXPECT_EQ((*outbox)[0].data, "e3");
   EXPECT_EQ(*store.LoadEngineMeta(), std::optional<std::string>("meta"));
@@ -85,9 +95,9 @@ TEST(StoreTest, SqliteStoreKeepsStateAcrossReopen) {
   EXPECT_EQ(*(*store)->LoadEngineMeta(), std::optional<std::string>("meta"));
   // Outbox sequence numbers are never reused, even after a trim and a reopen.
   Batch more;
-  more.events = {"e4"};
+  more.events = Entries({"e4"});
   ASSERT_TRUE((*store)->Commit(more).ok());
-  auto outbox = (*store)->ReadOutbox(0, 10);
+  auto outbox = (*store)->events().ReadOutbox(0, 10);
   ASSERT_EQ(outbox->size(), 2u);
   EXPECT_EQ((*outbox)[1].seq, 4u);
 }
@@ -115,15 +125,15 @@ TEST(StoreTest, RefusesAStoreFromANewerVersion) {
 
 TEST(StoreTest, BatchesMergeInOrder) {
   Batch a = Records({{1, "x", std::string("1")}});
-  a.events = {"a"};
+  a.events = Entries({"a"});
   Batch b = Records({{1, "x", std::string("2")}});
-  b.events = {"b"};
+  b.events = Entries({"b"});
   b.engine_meta = "m";
   a.Append(std::move(b));
   auto store = NewMemoryStore();
   ASSERT_TRUE(store->Commit(a).ok());
   EXPECT_EQ(LoadAll(*store).at({1, "x"}), "2");
-  EXPECT_EQ((*store->ReadOutbox(0, 10))[1].data, "b");
+  EXPECT_EQ((*store->events().ReadOutbox(0, 10))[1].data, "b");
 }
 
 }  // namespace
