@@ -8,7 +8,12 @@
 namespace sb::core {
 
 EngineState::EngineState(EngineOptions options)
-    : options_(std::move(options)), random_(options_.seed) {}
+    : options_(std::move(options)), random_(options_.seed) {
+  jobs_.set_thaw([](std::string_view, std::string_view bytes) -> std::unique_ptr<Job> {
+    auto job = DecodeJob(bytes);
+    return job ? std::move(*job) : nullptr;
+  });
+}
 
 void EngineState::Begin(Timestamp now, Effects& effects) {
   effects_ = &effects;

@@ -216,7 +216,8 @@ class Engine {
   std::string ExportMeta() const;
   // Loads what Export* produced into this engine, which must be new, and rebuilds every index
   // and timer from it. A record that does not decode is an error (kInternal).
-  Status Restore(const std::vector<StateRecord>& records, std::string_view meta);
+  // Takes the records by value: their bytes move into the engine (finished jobs stay as bytes).
+  Status Restore(std::vector<StateRecord> records, std::string_view meta);
 
  private:
   std::unique_ptr<EngineState> state_;

@@ -196,6 +196,9 @@ inline constexpr std::size_t kClosedOfferMemory = 32;  // per worker
 inline constexpr std::size_t kMaxScoredWorkers = 1'000;  // per outbound scoring round
 inline constexpr std::size_t kListScanBudget = 50'000;  // entities examined per page
 
+// Decodes a stored job record (restore.cc); also how cold jobs thaw.
+Result<std::unique_ptr<Job>> DecodeJob(std::string_view data);
+
 // Selector semantics (selectors.cc).
 bool Satisfies(const LabelMap& labels, const std::string& key, LabelOperator op,
                const Value& value);

@@ -74,8 +74,10 @@ SB_FIELDS(ClosedOffer, x.offer_id, x.job_id, x.end)
 
 namespace record {
 
-// 2: jobs carry their queue visit (exception policies). Readers accept every older format.
-inline constexpr std::uint64_t kFormat = 2;
+// 2: jobs carry their queue visit (exception policies).
+// 3: a job's status and bookkeeping come first, so a finished job is recognised without decoding
+//    the rest. Readers accept every older format.
+inline constexpr std::uint64_t kFormat = 3;
 
 inline std::string Encode(const auto& write) {
   serial::Writer w;

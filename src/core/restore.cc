@@ -47,32 +47,46 @@ Status RestoreQueue(EngineState& s, const StateRecord& record) {
   return Ok{};
 }
 
-Status RestoreJob(EngineState& s, const StateRecord& record) {
-  Job job;
-  SB_TRY(Decode(*record.data, "job", [&](Reader& r, std::uint64_t format) {
-    Get(r, job.meta);
-    Get(r, job.spec);
-    Get(r, job.status);
-    Get(r, job.enqueued_at);
-    Get(r, job.attached_worker_selectors);
-    Get(r, job.assignments);
-    Get(r, job.scheduled_at);
-    Get(r, job.open_offer_ids);
-    Get(r, job.declined_by);
-    Get(r, job.unassignment_count);
-    Get(r, job.pending_close);
-    Get(r, job.queue_seq);
-    Get(r, job.queue_from_classification);
-    if (format >= 2) {
-      Get(r, job.queue_visit);
-      Get(r, job.visit_queue_id);
-      Get(r, job.visit_started_at);
-      Get(r, job.fired_exception_rules);
-    }
-  }));
-  Job& stored = s.jobs_.Insert(record.id, job.meta.created_seq);
-  job.id = stored.id;
-  stored = std::move(job);
+void ReadJobRest(Reader& r, std::uint64_t format, Job& job) {
+  Get(r, job.enqueued_at);
+  Get(r, job.attached_worker_selectors);
+  Get(r, job.assignments);
+  Get(r, job.scheduled_at);
+  Get(r, job.open_offer_ids);
+  Get(r, job.declined_by);
+  Get(r, job.unassignment_count);
+  Get(r, job.pending_close);
+  Get(r, job.queue_seq);
+  Get(r, job.queue_from_classification);
+  if (format >= 2) {
+    Get(r, job.queue_visit);
+    Get(r, job.visit_queue_id);
+    Get(r, job.visit_started_at);
+    Get(r, job.fired_exception_rules);
+  }
+}
+
+// A finished job's record is kept as bytes until something looks the job up (EntityTable).
+bool IsFinished(std::string_view data, EntityMeta& meta) {
+  Reader r(data);
+  if (r.U64() < 3) return false;  // older formats put the status later: decode them now
+  JobStatus status{};
+  Get(r, status);
+  Get(r, meta);
+  return r.ok() && IsTerminal(status);
+}
+
+Status RestoreJob(EngineState& s, StateRecord& record) {
+  EntityMeta meta;
+  if (IsFinished(*record.data, meta)) {
+    s.jobs_.InsertCold(std::move(record.id), meta.created_seq, std::move(*record.data));
+    return Ok{};
+  }
+  auto job = DecodeJob(*record.data);
+  if (!job) return std::move(job).error();
+  Job& stored = s.jobs_.Insert(record.id, (*job)->meta.created_seq);
+  (*job)->id = stored.id;
+  stored = std::move(**job);
   return Ok{};
 }
 
@@ -151,18 +165,38 @@ Status RestoreMeta(EngineState& s, std::string_view meta) {
 
 }  // namespace
 
-Status Engine::Restore(const std::vector<StateRecord>& records, std::string_view meta) {
+Result<std::unique_ptr<Job>> DecodeJob(std::string_view data) {
+  auto job = std::make_unique<Job>();
+  SB_TRY(Decode(data, "job", [&](Reader& r, std::uint64_t format) {
+    if (format >= 3) {
+      Get(r, job->status);
+      Get(r, job->meta);
+      Get(r, job->spec);
+    } else {
+      Get(r, job->meta);
+      Get(r, job->spec);
+      Get(r, job->status);
+    }
+    ReadJobRest(r, format, *job);
+  }));
+  return job;
+}
+
+Status Engine::Restore(std::vector<StateRecord> records, std::string_view meta) {
   EngineState& s = *state_;
   SB_ASSERT(s.jobs_.size() == 0 && s.workers_.size() == 0 && s.queues_.size() == 0);
   SB_TRY(RestoreMeta(s, meta));
-  std::vector<const StateRecord*> ordered;  // policies before queues before jobs before workers
-  for (const StateRecord& record : records) {
+  std::vector<StateRecord*> ordered;  // policies before queues before jobs before workers
+  std::size_t jobs = 0;
+  for (StateRecord& record : records) {
     if (record.data) ordered.push_back(&record);
+    if (record.kind == EntityKind::kJob) ++jobs;
   }
-  std::stable_sort(ordered.begin(), ordered.end(), [](const StateRecord* a, const StateRecord* b) {
+  s.jobs_.Reserve(jobs);
+  std::stable_sort(ordered.begin(), ordered.end(), [](StateRecord* a, StateRecord* b) {
     return a->kind < b->kind;
   });
-  for (const StateRecord* record : ordered) {
+  for (StateRecord* record : ordered) {
     switch (record->kind) {
       case EntityKind::kDistributionPolicy:
         SB_TRY(RestoreStored(s, s.distribution_policies_, *record, "distribution policy"));

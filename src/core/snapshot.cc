@@ -71,9 +71,9 @@ std::string EncodeQueue(const QueueState& queue) {
 
 std::string EncodeJob(const Job& job) {
   return Encode([&](Writer& w) {
+    Put(w, job.status);
     Put(w, job.meta);
     Put(w, job.spec);
-    Put(w, job.status);
     Put(w, job.enqueued_at);
     Put(w, job.attached_worker_selectors);
     Put(w, job.assignments);
@@ -153,7 +153,9 @@ std::vector<StateRecord> Engine::ExportAll() const {
   add(EntityKind::kClassificationPolicy, s.classification_policies_);
   add(EntityKind::kExceptionPolicy, s.exception_policies_);
   add(EntityKind::kQueue, s.queues_);
-  add(EntityKind::kJob, s.jobs_);
+  s.jobs_.ForEachStored([&](const std::string& id, const Job* hot, const std::string* cold) {
+    out.push_back({EntityKind::kJob, id, hot ? EncodeJob(*hot) : *cold});
+  });
   add(EntityKind::kWorker, s.workers_);
   return out;
 }

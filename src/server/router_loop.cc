@@ -54,7 +54,7 @@ Status RouterLoop::Load() {
     if (!records.empty()) return Error::Internal("store: records without the engine's meta record");
     return Ok{};
   }
-  SB_TRY(engine_.Restore(records, **meta));
+  SB_TRY(engine_.Restore(std::move(records), **meta));
   ArmTimer();
   return Ok{};
 }
@@ -77,6 +77,7 @@ void RouterLoop::Handle(http::Request request, http::Responder respond) {
       return;
     }
   }
+  if (extra_routes_ && extra_routes_(request, respond)) return;
   core::Effects effects;
   const auto started = std::chrono::steady_clock::now();
   http::Response response = service_.Handle(request, Now(), effects);
@@ -92,8 +93,11 @@ void RouterLoop::Handle(http::Request request, http::Responder respond) {
   });
 }
 
-store::Batch RouterLoop::MakeBatch(const core::Effects& effects) const {
+store::Batch RouterLoop::MakeBatch(const core::Effects& effects) {
   store::Batch batch;
+  for (const core::Event& event : effects.events) {
+    batch.events.push_back(events::ToOutboxEntry(event, event_ids_));
+  }
   if (effects.changes.empty()) return batch;
   for (core::StateRecord& r : engine_.ExportChanges(effects.changes)) {
     batch.records.push_back({static_cast<int>(r.kind), std::move(r.id), std::move(r.data)});
@@ -106,6 +110,12 @@ void RouterLoop::AfterCommand(core::Effects& effects, std::function<void()> done
   LogEvents(effects);
   ArmTimer();
   store::Batch batch = MakeBatch(effects);
+  if (!batch.events.empty() && events_committed_) {
+    done = [notify = events_committed_, then = std::move(done)] {
+      notify();
+      if (then) then();
+    };
+  }
   if (committer_) {
     if (batch.empty()) {
       committer_->AfterPending(std::move(done));

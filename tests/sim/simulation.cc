@@ -170,7 +170,7 @@ class Run {
     std::vector<core::StateRecord> records;
     for (const auto& [key, data] : persisted_) records.push_back({key.first, key.second, data});
     core::Engine restored(core::EngineOptions{seed_ + 1, 1, core::Limits{}});
-    if (Status s = restored.Restore(records, engine_.ExportMeta()); !s) {
+    if (Status s = restored.Restore(std::move(records), engine_.ExportMeta()); !s) {
       return "restore failed: " + s.error().message;
     }
     restored.CheckInvariants();
