@@ -15,6 +15,8 @@
 #   SB_WRK_DURATION      wrk: seconds per run with 32 connections (default 10)
 #   SB_WRK_CONNECTIONS   wrk: connections of the main runs (default 32)
 #   SB_BENCH_SKIP        "engine" or "http" to skip that half
+#   SB_RESTORE_JOBS      jobs stored for the restart benchmark (default 1,000,000)
+#   SB_BENCH_NO_RESTORE  set to skip the restart benchmark
 set -euo pipefail
 
 die() {
@@ -110,9 +112,12 @@ run_engine_bench() {
 
 # Unsigned requests (--insecure-no-auth, loopback only): wrk's Lua cannot sign them, so these
 # figures leave out HMAC verification (about two SHA-256 and two HMAC computations a request).
+# STORE: memory, or sqlite (durable: WAL, synchronous=FULL, group commit) in a fresh directory.
 start_server() {
+  local store=$1
+  rm -rf "$workdir/data"
   "$server_bin" serve --listen 127.0.0.1:0 --log-level warn --insecure-no-auth \
-    >"$workdir/server.out" 2>"$workdir/server.err" &
+    --store "$store" --data "$workdir/data" >"$workdir/server.out" 2>"$workdir/server.err" &
   server_pid=$!
   local _
   for _ in $(seq 200); do
@@ -191,41 +196,57 @@ print_http_table() {
   done
 }
 
+# STORE: the figures for one store. Reads on the memory store; writes on both, so the cost of
+# durability (an fsync per group of commits) shows.
+run_http_store() {
+  local store=$1
+  start_server "$store"
+  seed_server
+  local job="/routing/jobs/bench-job?api-version=$api_version"
+  local half=$(((duration + 1) / 2))
+  if [[ $store == memory ]]; then
+    run_wrk "GET /healthz (transport baseline), c$connections" "$connections" "$half" get.lua /healthz
+    run_wrk "GET job, c$connections" "$connections" "$duration" get.lua "$job"
+    run_wrk "GET job, c1" 1 "$half" get.lua "$job"
+  fi
+  local rss_before
+  rss_before=$(server_rss_mb)
+  run_wrk "PATCH create job ($store), c$connections" "$connections" "$duration" create_job.lua / \
+    bench-queue many
+  run_wrk "PATCH create job ($store), c1" 1 "$half" create_job.lua / bench-queue one
+  echo "server RSS ${rss_before} MB before the PATCH runs, $(server_rss_mb) MB after"
+  stop_server
+  echo
+}
+
 run_http_bench() {
   [[ -x $server_bin ]] || die "$server_bin is missing: build first (make bench does)"
   command -v wrk >/dev/null || die "wrk is not installed (make deps installs it)"
   command -v curl >/dev/null || die "curl is not installed (make deps installs it)"
-  start_server
-  seed_server
-  local job="/routing/jobs/bench-job?api-version=$api_version"
-  local half=$(((duration + 1) / 2))
-  run_wrk "GET /healthz (transport baseline), c$connections" "$connections" "$half" get.lua /healthz
-  run_wrk "GET job, c$connections" "$connections" "$duration" get.lua "$job"
-  run_wrk "GET job, c1" 1 "$half" get.lua "$job"
-  local rss_before
-  rss_before=$(server_rss_mb)
-  run_wrk "PATCH create job, c$connections" "$connections" "$duration" create_job.lua / \
-    bench-queue many
-  run_wrk "PATCH create job, c1" 1 "$half" create_job.lua / bench-queue one
-  local created=0 row
-  for row in "${http_rows[@]}"; do
-    [[ $row == PATCH* ]] && created=$((created + $(field requests "${row#*|}")))
-  done
-  local statistics
-  statistics=$(curl --silent --max-time 10 \
-    "$base_url/routing/queues/bench-queue/statistics?api-version=$api_version" || true)
-  # Queued jobs include the ones holding offers; wrk leaves up to one request per connection
-  # in flight uncounted when it stops.
-  echo "after the PATCH runs: wrk counted $created creates; bench-queue length" \
-    "$(sed -n 's/.*"length":\([0-9]*\).*/\1/p' <<<"$statistics"); server RSS" \
-    "${rss_before} MB before, $(server_rss_mb) MB after"
-  stop_server
-  echo
+  run_http_store memory
+  run_http_store sqlite
   print_http_table
 }
 
+# --- Rules engine and restart ---------------------------------------------------------------
+
+run_rules_bench() {
+  echo "== Rules engine: $build_dir/bench/rules_bench"
+  "$build_dir/bench/rules_bench" --benchmark_min_time="$min_time" --benchmark_color=false |
+    grep -E '^(BM_|---|Benchmark)' || die "rules_bench failed"
+  echo
+}
+
+run_restore_bench() {
+  echo "== Restart with ${SB_RESTORE_JOBS:-1000000} stored jobs: $build_dir/bench/restore_bench"
+  "$build_dir/bench/restore_bench" || die "restore_bench failed"
+  echo
+}
+
 [[ $skip == engine ]] || run_engine_bench
+[[ $skip == engine ]] || run_rules_bench
 [[ $skip == http ]] || run_http_bench
+[[ $skip == engine || -n ${SB_BENCH_NO_RESTORE:-} ]] || run_restore_bench
 if [[ $skip != engine && -s $workdir/engine.out ]]; then
   echo
   echo "== Engine summary"
