@@ -55,6 +55,9 @@ constexpr const char* kMigrations[] = {
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
 Result<sqlite3*> OpenConnection(const std::string& path) {
+  // Job data is private to its owner: create the file 0600 before SQLite does (its WAL and
+  // shared-memory files take the database file's mode).
+  if (const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); fd >= 0) close(fd);
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -80,7 +83,10 @@ class SqliteStore final : public Store {
   Status Open(const std::string& directory) {
     directory_ = directory;
     std::error_code ec;
-    std::filesystem::create_directories(directory, ec);
+    if (std::filesystem::create_directories(directory, ec)) {
+      std::filesystem::permissions(directory, std::filesystem::perms::owner_all,
+                                   std::filesystem::perm_options::replace, ec);
+    }
     if (ec) return Error::Internal("store: cannot create " + directory + ": " + ec.message());
     SB_TRY(Lock());
     const std::string path = directory + "/" + kDatabaseFile;
