@@ -151,20 +151,6 @@ void Checker::CloseOffer(const std::string& offer_id, OfferFate fate) {
   if (closed_.size() > kClosedOfferMemory) closed_.pop_front();
 }
 
-bool Checker::SelectorActiveAt(const core::WorkerSelector& selector, const core::Effects& effects,
-                               std::size_t index) const {
-  if (Active(selector)) return true;
-  // Expired at the end of the step: was it still active when event `index` happened?
-  for (std::size_t k = index + 1; k < effects.events.size(); ++k) {
-    const core::Event& later = effects.events[k];
-    if (later.type == EventType::kJobWorkerSelectorsExpired &&
-        later.job_id == effects.events[index].job_id && selector.expires_at == later.at) {
-      return true;
-    }
-  }
-  return false;
-}
-
 bool Checker::Eligible(const core::Job& job, const core::Worker& worker,
                        const core::DistributionMode& mode, Timestamp at) const {
   if (Declined(job.id, worker.id, at)) return false;
@@ -181,17 +167,18 @@ void Checker::CheckIssued(const core::Effects& effects, std::size_t index) {
   const core::Event& e = effects.events[index];
   const std::string what = "offer " + Quote(e.offer_id) + " of job " + Quote(e.job_id) +
                            " to worker " + Quote(e.worker_id) + ": ";
-  const core::Job* job = engine_.FindJob(e.job_id);
+  // The job as it was when the offer was made (later events in the step may move it on).
+  const core::EventJob* job = e.job.get();
   const core::Worker* worker = engine_.FindWorker(e.worker_id);
   if (!job || !worker) return Fail(what + "the job or the worker does not exist");
   if (job->status != JobStatus::kQueued) return Fail(what + "the job is not queued");
-  if (job->spec.queue_id != e.queue_id) return Fail(what + "the job is in another queue");
+  if (job->queue_id != e.queue_id) return Fail(what + "the job is in another queue");
   const auto& queues = worker->spec.queues;
   if (std::find(queues.begin(), queues.end(), e.queue_id) == queues.end()) {
     return Fail(what + "the worker does not serve queue " + Quote(e.queue_id));
   }
-  const core::Channel* channel = worker->spec.FindChannel(*job->spec.channel_id);
-  if (!channel) return Fail(what + "the worker lacks channel " + Quote(*job->spec.channel_id));
+  const core::Channel* channel = worker->spec.FindChannel(*job->channel_id);
+  if (!channel) return Fail(what + "the worker lacks channel " + Quote(*job->channel_id));
   if (!available_[worker->id]) return Fail(what + "the worker is not registered");
   const core::DistributionMode* mode = ModeOf(e.queue_id);
   if (!mode) return Fail(what + "the queue has no distribution mode");
@@ -209,10 +196,9 @@ void Checker::CheckIssued(const core::Effects& effects, std::size_t index) {
     return Fail(what + "more than maxConcurrentOffers offers");
   }
   if (!mode->bypass_selectors) {
-    for (const auto* list :
-         {&job->spec.requested_worker_selectors, &job->attached_worker_selectors}) {
+    for (const auto* list : {&job->requested_worker_selectors, &job->attached_worker_selectors}) {
       for (const core::WorkerSelector& selector : *list) {
-        if (SelectorActiveAt(selector, effects, index) &&
+        if (Active(selector) &&
             !SatisfiesSelector(worker->spec.labels, selector)) {
           return Fail(what + "the worker's labels fail selector " + Quote(selector.key));
         }

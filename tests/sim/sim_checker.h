@@ -69,8 +69,6 @@ class Checker {
 
   void ApplyEvent(const core::Effects& effects, std::size_t index);
   void CheckIssued(const core::Effects& effects, std::size_t index);
-  bool SelectorActiveAt(const core::WorkerSelector& selector, const core::Effects& effects,
-                        std::size_t index) const;
   bool Declined(const std::string& job_id, const std::string& worker_id, Timestamp at) const;
   const core::DistributionMode* ModeOf(const std::string& queue_id) const;
   WorkerLoad LoadOf(const std::string& worker_id) const;

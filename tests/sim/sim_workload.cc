@@ -154,10 +154,12 @@ std::optional<std::string> Workload::BuildWorld(Timestamp now, core::Effects& ef
       return "policy: " + r.error().message;
     }
   }
+  if (auto failure = BuildExceptionPolicy(now, effects)) return failure;
   const int queues = Between(3, 6);
   for (int i = 0; i < queues; ++i) {
     core::QueueSpec spec;
     spec.distribution_policy_id = policy_ids_[static_cast<std::size_t>(i) % policy_ids_.size()];
+    if (i > 0 && Chance(0.5)) spec.exception_policy_id = "ep";
     spec.labels["lang"] = Value(kLanguages[static_cast<std::size_t>(i) % kLanguages.size()]);
     queue_ids_.push_back("q" + std::to_string(i));
     if (auto r = engine_.UpsertQueue(queue_ids_.back(), spec, now, effects); !r) {
@@ -174,13 +176,61 @@ std::optional<std::string> Workload::BuildWorld(Timestamp now, core::Effects& ef
     classification.worker_selector_attachments.push_back(
         core::PassThroughWorkerSelectorAttachment{"lang", LabelOperator::kEqual, 60.0});
   }
-  if (Chance(0.5)) classification.prioritization_rule = core::StaticRule{Value(Between(-2, 8))};
+  if (Chance(0.3)) {
+    classification.prioritization_rule = core::StaticRule{Value(Between(-2, 8))};
+  } else if (Chance(0.5)) {
+    classification.prioritization_rule =
+        core::ExpressionRule{"powerFx", "If(job.lang = \"fr\", 5, If(IsBlank(job.lang), 0, 1))"};
+  }
+  if (Chance(0.5)) {
+    classification.queue_selector_attachments.push_back(core::ConditionalQueueSelectorAttachment{
+        core::ExpressionRule{"powerFx", "StartsWith(job.lang, \"e\")"},
+        {{"lang", LabelOperator::kEqual, Value("en")}}});
+  }
   if (auto r = engine_.UpsertClassificationPolicy("cp", classification, now, effects); !r) {
     return "classification policy: " + r.error().message;
   }
   const int workers = Between(20, 60);
   for (int i = 0; i < workers; ++i) {
     if (auto failure = CreateWorker(now, effects)) return failure;
+  }
+  return std::nullopt;
+}
+
+// An exception policy some queues use: a wait-time rule and a queue-length rule, with random
+// actions - so triggers, escalations and cancellations happen amid everything else.
+std::optional<std::string> Workload::BuildExceptionPolicy(Timestamp now, core::Effects& effects) {
+  auto action = [&](int i) -> core::ExceptionAction {
+    switch (random_.Uniform(3)) {
+      case 0:
+        return core::CancelExceptionAction{"a" + std::to_string(i), std::string("exception"), std::nullopt};
+      case 1:
+        return core::ManualReclassifyExceptionAction{
+            "a" + std::to_string(i), Chance(0.5) ? std::optional<std::string>("q0") : std::nullopt,
+            Between(-5, 10), {}};
+      default:
+        return core::ReclassifyExceptionAction{"a" + std::to_string(i), "cp",
+                                               {{"escalated", Value(true)}}};
+    }
+  };
+  core::ExceptionPolicySpec spec;
+  spec.exception_rules.push_back({"wait", core::WaitTimeExceptionTrigger{static_cast<double>(Between(5, 120))},
+                                  {action(0)}});
+  spec.exception_rules.push_back({"length", core::QueueLengthExceptionTrigger{Between(2, 8)},
+                                  {action(1)}});
+  // The classification policy a reclassify names must exist first; queue q0 does not yet, so
+  // the policy starts without it and the first "cp" upsert below is what it reclassifies with.
+  core::ClassificationPolicySpec placeholder;
+  if (auto r = engine_.UpsertClassificationPolicy("cp", placeholder, now, effects); !r) {
+    return "classification policy: " + r.error().message;
+  }
+  for (auto& rule : spec.exception_rules) {
+    for (auto& a : rule.actions) {
+      if (auto* m = std::get_if<core::ManualReclassifyExceptionAction>(&a)) m->queue_id.reset();
+    }
+  }
+  if (auto r = engine_.UpsertExceptionPolicy("ep", spec, now, effects); !r) {
+    return "exception policy: " + r.error().message;
   }
   return std::nullopt;
 }

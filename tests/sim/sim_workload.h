@@ -55,6 +55,7 @@ class Workload {
   core::WorkerSpec RandomWorker();
   core::JobSpec RandomJob(Timestamp now);
   std::vector<std::string> RandomQueues();
+  std::optional<std::string> BuildExceptionPolicy(Timestamp now, core::Effects& effects);
 
   // --- Choosing targets -----------------------------------------------------------------------
   // A random job id (of the ones alive) whose job satisfies `keep`; "" when there is none.
