@@ -3,7 +3,8 @@
 #   1. the engine (BUILD_DIR/bench/engine_bench, Google Benchmark);
 #   2. the HTTP API under wrk on loopback with keep-alive connections: a fresh server on port 0,
 #      a distribution policy, a queue, a job and 100 workers, then GET a job and PATCH-create
-#      jobs (bench/wrk/*.lua), ending with a table: benchmark, requests/s, p50, p99.
+#      jobs (bench/wrk/*.lua), ending with a table: benchmark, requests/s, p50, p99;
+#   3. events delivered per second from the outbox to a local webhook (bench/events_bench).
 # Builds nothing (`make bench` builds first). The server is stopped on exit, whatever happens.
 #
 # Usage: scripts/bench.sh BUILD_DIR
@@ -17,6 +18,7 @@
 #   SB_BENCH_SKIP        "engine" or "http" to skip that half
 #   SB_RESTORE_JOBS      jobs stored for the restart benchmark (default 1,000,000)
 #   SB_BENCH_NO_RESTORE  set to skip the restart benchmark
+#   SB_EVENTS_BENCH_EVENTS events per run of the events delivery benchmark (default 20,000)
 set -euo pipefail
 
 die() {
@@ -237,6 +239,12 @@ run_rules_bench() {
   echo
 }
 
+run_events_bench() {
+  echo "== Events delivered to a local webhook: $build_dir/bench/events_bench"
+  "$build_dir/bench/events_bench" || die "events_bench failed"
+  echo
+}
+
 run_restore_bench() {
   echo "== Restart with ${SB_RESTORE_JOBS:-1000000} stored jobs: $build_dir/bench/restore_bench"
   "$build_dir/bench/restore_bench" || die "restore_bench failed"
@@ -246,6 +254,7 @@ run_restore_bench() {
 [[ $skip == engine ]] || run_engine_bench
 [[ $skip == engine ]] || run_rules_bench
 [[ $skip == http ]] || run_http_bench
+[[ $skip == http ]] || run_events_bench
 [[ $skip == engine || -n ${SB_BENCH_NO_RESTORE:-} ]] || run_restore_bench
 if [[ $skip != engine && -s $workdir/engine.out ]]; then
   echo

@@ -92,6 +92,55 @@ void AddLimitFlags(CLI::App* serve, sb::server::ServeConfig& config) {
       ->check(CLI::Range(1.0, 86400.0))->capture_default_str();
 }
 
+void AddEventFlags(CLI::App* serve, sb::server::ServeConfig& config) {
+  Option(serve, "--event-topic", config.event_topic,
+         "The Event Grid `topic` (CloudEvents `source`) of every event delivered")
+      ->capture_default_str();
+  Option(serve, "--subscriptions", config.subscriptions_file,
+         "JSON file of webhook subscriptions to create or update at start: "
+         "{\"subscriptions\": [{\"id\", \"endpointUrl\", ...}]}")
+      ->check(CLI::ExistingFile);
+  Option(serve, "--outbound-allow", config.outbound_allow,
+         "Comma-separated CIDRs webhooks may reach although internal (loopback, private, "
+         "link-local, ...), e.g. 127.0.0.1/32; everything internal is refused otherwise");
+  Option(serve, "--outbound-ca-file", config.outbound_ca_file,
+         "PEM CA bundle that https webhooks are verified against (default: the system's)")
+      ->check(CLI::ExistingFile);
+  Option(serve, "--event-retry-schedule", config.event_retry_schedule,
+         "Waits after failed deliveries (ms, s, m, h); the last repeats")
+      ->capture_default_str();
+  Option(serve, "--event-max-delivery-attempts", config.event_max_delivery_attempts,
+         "Attempts before an event is dead-lettered")
+      ->check(CLI::Range(1, 30))->capture_default_str();
+  Option(serve, "--event-ttl", config.event_ttl,
+         "An event not delivered within this is dead-lettered")
+      ->capture_default_str();
+  Option(serve, "--event-delivery-timeout", config.event_delivery_timeout,
+         "Time a webhook has to answer one delivery")
+      ->capture_default_str();
+  Option(serve, "--event-retention", config.event_retention,
+         "Events stay in the outbox this long for GET /events resume (once delivered)...")
+      ->capture_default_str();
+  Option(serve, "--event-retention-events", config.event_retention_events,
+         "...or while among this many newest, whichever keeps fewer")
+      ->capture_default_str();
+  Option(serve, "--event-origin", config.event_origin,
+         "WebHook-Request-Origin of the CloudEvents handshake (and Origin of deliveries)")
+      ->capture_default_str();
+  Option(serve, "--event-max-subscriptions", config.event_max_subscriptions,
+         "Webhook subscriptions that may exist")
+      ->check(CLI::Range(1, 100000))->capture_default_str();
+  Option(serve, "--event-max-streams", config.event_max_streams,
+         "Concurrent GET /events streams; beyond -> 503")
+      ->check(CLI::Range(1, 100000))->capture_default_str();
+  Option(serve, "--event-stream-heartbeat", config.event_stream_heartbeat,
+         "A comment line is sent on idle event streams this often")
+      ->capture_default_str();
+  Option(serve, "--event-stream-backlog-bytes", config.event_stream_backlog_bytes,
+         "An event stream client this far behind is disconnected (it may resume)")
+      ->check(CLI::Range(4096, 1024 * 1024 * 1024))->capture_default_str();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -117,6 +166,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   AddSecurityFlags(serve, config);
   AddLimitFlags(serve, config);
+  AddEventFlags(serve, config);
 
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) {

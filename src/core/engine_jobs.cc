@@ -1,6 +1,7 @@
 // Job commands and the steps of the job lifecycle: routing, queueing, scheduling, suspension,
 // completion, closing, cancellation, unassignment and deletion.
 #include <algorithm>
+#include <memory>
 
 #include "core/engine_state.h"
 #include "core/validation.h"
@@ -94,8 +95,23 @@ void EngineState::CreateJob(Job& job) {
   ResetSelectorState(job.spec.requested_worker_selectors);
   ChangeJobCount(job, +1);
   TouchJob(job);
+  const std::size_t received = effects_ ? effects_->events.size() : 0;
   Emit(EventType::kJobReceived, &job);
   StartRouting(job);
+  // RouterJobReceived reports the status routing gave the job, as the service does: queued,
+  // scheduled, waiting for activation - or pendingClassification while a policy classifies it
+  // (the Classified / ClassificationFailed event that follows tells the outcome).
+  if (effects_ && received < effects_->events.size()) {
+    auto snapshot = std::make_shared<EventJob>(*effects_->events[received].job);
+    const bool classifies = job.spec.classification_policy_id &&
+                            job.spec.matching_mode.kind == MatchingModeKind::kQueueAndMatch;
+    const bool finished = IsTerminal(job.status);  // an exception rule acted at once
+    snapshot->status = classifies ? JobStatus::kPendingClassification
+                       : finished ? JobStatus::kQueued
+                                  : job.status;
+    snapshot->scheduled_at = job.scheduled_at;  // scheduledOn of a scheduled job
+    effects_->events[received].job = std::move(snapshot);
+  }
 }
 
 void EngineState::StartRouting(Job& job) {

@@ -61,8 +61,8 @@ std::array<unsigned char, 16> BytesOf(const ip::address& address) {
 std::optional<ip::address_v4> EmbeddedV4(const ip::address_v6& v6) {
   const auto b = v6.to_bytes();
   auto v4_at = [&](std::size_t offset) {
-    return ip::address_v4(ip::address_v4::bytes_type{b[offset], b[offset + 1], b[offset + 2],
-                                                      b[offset + 3]});
+    return ip::address_v4(
+        ip::address_v4::bytes_type{b[offset], b[offset + 1], b[offset + 2], b[offset + 3]});
   };
   if (v6.is_v4_mapped()) return v4_at(12);
   auto zero = [&](std::size_t from, std::size_t to) {
@@ -73,7 +73,7 @@ std::optional<ip::address_v4> EmbeddedV4(const ip::address_v6& v6) {
   };
   const bool nat64 = b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && zero(4, 12);
   if (nat64) return v4_at(12);
-  if (b[0] == 0x20 && b[1] == 0x02) return v4_at(2);  // 6to4
+  if (b[0] == 0x20 && b[1] == 0x02) return v4_at(2);                                    // 6to4
   if (zero(0, 12) && !zero(12, 16) && !(zero(12, 15) && b[15] == 1)) return v4_at(12);  // compat
   return std::nullopt;
 }

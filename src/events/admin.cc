@@ -28,6 +28,7 @@ const char* CodeOf(unsigned status) {
     case 412: return "PreconditionFailed";
     case 415: return "UnsupportedMediaType";
     case 429: return "TooManyRequests";
+    case 503: return "ServiceUnavailable";
     default: return status >= 500 ? "InternalServerError" : "BadRequest";
   }
 }
@@ -49,7 +50,11 @@ unsigned StatusOf(ErrorCode code) {
 http::Response ErrorWith(unsigned status, std::string_view message, std::string_view target) {
   std::string body;
   JsonWriter w(body);
-  w.BeginObject().Key("error").BeginObject().Field("code", CodeOf(status)).Field("message", message);
+  w.BeginObject()
+      .Key("error")
+      .BeginObject()
+      .Field("code", CodeOf(status))
+      .Field("message", message);
   if (!target.empty()) w.Field("target", target);
   w.EndObject().EndObject();
   http::Response response;
@@ -90,6 +95,7 @@ void WriteView(JsonWriter& w, const SubscriptionView& v) {
   w.Key("delivery").BeginObject();
   w.Key("deliveredThroughSequenceNumber").Int(static_cast<std::int64_t>(v.delivered_through));
   w.Key("pendingRetries").Int(static_cast<std::int64_t>(v.pending_retries));
+  w.Key("inFlight").Int(static_cast<std::int64_t>(v.in_flight));
   w.Key("deadLetters").Int(static_cast<std::int64_t>(v.dead_letters));
   w.Key("delivered").Int(static_cast<std::int64_t>(v.delivered));
   w.Key("failedAttempts").Int(static_cast<std::int64_t>(v.failed_attempts));
@@ -143,7 +149,8 @@ Result<std::size_t> ParseCount(std::string_view text, std::string_view name) {
   std::size_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-    return Error::InvalidArgument(std::string(name) + " must be a non-negative integer", std::string(name));
+    return Error::InvalidArgument(std::string(name) + " must be a non-negative integer",
+                                  std::string(name));
   }
   return value;
 }
@@ -180,7 +187,8 @@ Result<json::object> ParseBody(const http::Request& request) {
   options.max_depth = kMaxJsonDepth;
   boost::system::error_code ec;
   json::value body = json::parse(request.body, ec, {}, options);
-  if (ec) return Error::InvalidArgument("the request body is not valid JSON (" + ec.message() + ")");
+  if (ec)
+    return Error::InvalidArgument("the request body is not valid JSON (" + ec.message() + ")");
   if (!body.is_object()) return Error::InvalidArgument("the request body must be a JSON object");
   return std::move(body.get_object());
 }
@@ -196,7 +204,8 @@ http::Response List(SubscriptionAdmin& admin) {
 
 http::Response Put(SubscriptionAdmin& admin, const http::Request& request, const std::string& id,
                    bool merge) {
-  if (Status checked = CheckSubscriptionId(id); !checked) return AdminErrorResponse(checked.error());
+  if (Status checked = CheckSubscriptionId(id); !checked)
+    return AdminErrorResponse(checked.error());
   auto body = ParseBody(request);
   if (!body) return AdminErrorResponse(body.error());
   SubscriptionSpec spec;
@@ -227,8 +236,8 @@ http::Response DeadLetters(SubscriptionAdmin& admin, const Route& route, const s
   }
   w.EndArray();
   if (more) {
-    w.Field("nextLink", "/switchboard/subscriptions/" + id + "/deadLetters?maxpagesize=" +
-                            std::to_string(page) +
+    w.Field("nextLink", "/switchboard/subscriptions/" + id +
+                            "/deadLetters?maxpagesize=" + std::to_string(page) +
                             "&continuationToken=" + std::to_string(letters->back().seq));
   }
   w.EndObject();
@@ -249,19 +258,25 @@ http::Response AdminErrorResponse(const Error& error) {
   return ErrorWith(StatusOf(error.code), error.message, error.target);
 }
 
+http::Response AdminErrorResponse(unsigned status, std::string_view message) {
+  return ErrorWith(status, message, "");
+}
+
 http::Response HandleAdminRequest(SubscriptionAdmin& admin, const http::Request& request) {
   auto route = ParseRoute(request.target);
   if (!route) return AdminErrorResponse(route.error());
   const std::vector<std::string>& s = route->segments;
   const std::string& method = request.method;
-  if (s.empty() || s[0] != "subscriptions" || s.size() > 3 || (s.size() == 3 && s[2] != "deadLetters")) {
+  if (s.empty() || s[0] != "subscriptions" || s.size() > 3 ||
+      (s.size() == 3 && s[2] != "deadLetters")) {
     return ErrorWith(404, "no such resource: " + request.target, "");
   }
   if (s.size() == 1 || (s.size() == 2 && s[1].empty())) {
     return method == "GET" ? List(admin) : MethodNotAllowed(request);
   }
   const std::string& id = s[1];
-  if (s.size() == 3) return method == "GET" ? DeadLetters(admin, *route, id) : MethodNotAllowed(request);
+  if (s.size() == 3)
+    return method == "GET" ? DeadLetters(admin, *route, id) : MethodNotAllowed(request);
   if (method == "GET") {
     auto view = admin.GetSubscription(id);
     if (!view) return AdminErrorResponse(view.error());
@@ -269,7 +284,8 @@ http::Response HandleAdminRequest(SubscriptionAdmin& admin, const http::Request&
   }
   if (method == "PUT" || method == "PATCH") return Put(admin, request, id, method == "PATCH");
   if (method == "DELETE") {
-    if (Status deleted = admin.DeleteSubscription(id); !deleted) return AdminErrorResponse(deleted.error());
+    if (Status deleted = admin.DeleteSubscription(id); !deleted)
+      return AdminErrorResponse(deleted.error());
     http::Response response;
     response.status = 204;
     return response;

@@ -31,14 +31,15 @@ inline constexpr std::string_view kAdminPrefix = "/switchboard/";
 // A subscription with what the server knows about it now.
 struct SubscriptionView {
   Subscription subscription;
-  int validation_attempts = 0;          // failed handshakes since the last success or change
-  std::string validation_error;         // the last failed handshake's reason
+  int validation_attempts = 0;   // failed handshakes since the last success or change
+  std::string validation_error;  // the last failed handshake's reason
   std::optional<Timestamp> next_validation_at;
   std::uint64_t delivered_through = 0;  // durable progress: every outbox seq <= this is settled
   std::uint64_t pending_retries = 0;
+  std::uint64_t in_flight = 0;  // attempts under way
   std::uint64_t dead_letters = 0;
-  std::uint64_t delivered = 0;          // since the server started
-  std::uint64_t failed_attempts = 0;    // since the server started
+  std::uint64_t delivered = 0;        // since the server started
+  std::uint64_t failed_attempts = 0;  // since the server started
   std::string last_error;
   std::optional<Timestamp> last_error_at;
 };
@@ -67,7 +68,8 @@ bool IsAdminTarget(std::string_view target);
 
 http::Response HandleAdminRequest(SubscriptionAdmin& admin, const http::Request& request);
 
-// The Azure error shape, for the server's own use on /switchboard paths.
+// The Azure error shape, for the server's own use on /switchboard and /events.
 http::Response AdminErrorResponse(const Error& error);
+http::Response AdminErrorResponse(unsigned status, std::string_view message);
 
 }  // namespace sb::events

@@ -96,6 +96,7 @@ void Dispatcher::Stop() {
     stopping_ = true;
     wake_.cancel();
     client_->Shutdown();
+    if (stop_listener_) stop_listener_();
   });
   work_.reset();
   thread_.join();
@@ -108,6 +109,7 @@ void Dispatcher::Notify() {
   boost::asio::post(io_, [this] {
     notify_posted_ = false;
     PumpAll();
+    if (listener_ && !stopping_) listener_();
   });
 }
 
@@ -158,7 +160,8 @@ int Dispatcher::MaxAttempts(const Sub& sub) const {
 }
 
 Duration Dispatcher::Ttl(const Sub& sub) const {
-  if (sub.stored.spec.event_ttl_minutes) return Duration::Minutes(*sub.stored.spec.event_ttl_minutes);
+  if (sub.stored.spec.event_ttl_minutes)
+    return Duration::Minutes(*sub.stored.spec.event_ttl_minutes);
   return options_.retry.event_ttl;
 }
 
@@ -170,6 +173,7 @@ SubscriptionView Dispatcher::ViewOf(const Sub& sub) {
   view.next_validation_at = sub.next_validation_at;
   view.delivered_through = sub.persisted_progress;
   view.pending_retries = sub.retries.size();
+  view.in_flight = sub.in_flight;
   auto dead = store_.CountDeadLetters(sub.stored.spec.id);
   view.dead_letters = dead ? *dead : 0;
   view.delivered = sub.delivered;
@@ -199,9 +203,8 @@ Result<PutResult> Dispatcher::PutSubscription(SubscriptionSpec spec) {
   const auto literal = boost::asio::ip::make_address(endpoint->host, ec);
   if (!ec) {
     if (auto why = options_.client.guard.Refusal(literal)) {
-      return Error::InvalidArgument("endpointUrl is refused: " + *why +
-                                        " (allow it with --outbound-allow)",
-                                    "endpointUrl");
+      return Error::InvalidArgument(
+          "endpointUrl is refused: " + *why + " (allow it with --outbound-allow)", "endpointUrl");
     }
   }
   const Timestamp now = Now();
@@ -271,7 +274,8 @@ Result<std::vector<store::DeadLetterRecord>> Dispatcher::ListDeadLetters(std::st
 void Dispatcher::Persist(const Sub& sub) {
   store::SubscriptionRecord record{sub.stored.spec.id, EncodeSubscription(sub.stored)};
   if (Status put = store_.PutSubscription(record, std::nullopt); !put) {
-    Log(LogLevel::kError, "events: cannot store subscription " + record.id + ": " + put.error().message);
+    Log(LogLevel::kError,
+        "events: cannot store subscription " + record.id + ": " + put.error().message);
   }
 }
 

@@ -56,10 +56,9 @@ namespace sb::events {
 
 struct RetryPolicy {
   // The wait after the 1st, 2nd, ... failed attempt; the last entry repeats.
-  std::vector<Duration> schedule = {Duration::Seconds(10), Duration::Seconds(30),
-                                    Duration::Minutes(1),  Duration::Minutes(5),
-                                    Duration::Minutes(10), Duration::Minutes(30),
-                                    Duration::Minutes(60)};
+  std::vector<Duration> schedule = {
+      Duration::Seconds(10), Duration::Seconds(30), Duration::Minutes(1), Duration::Minutes(5),
+      Duration::Minutes(10), Duration::Minutes(30), Duration::Minutes(60)};
   int max_delivery_attempts = 30;
   Duration event_ttl = Duration::Minutes(24 * 60);
 
@@ -76,7 +75,7 @@ struct Retention {
 };
 
 struct DispatcherOptions {
-  std::string topic;  // Event Grid `topic`, CloudEvents `source`
+  std::string topic;                           // Event Grid `topic`, CloudEvents `source`
   std::string origin = "eventgrid.azure.net";  // WebHook-Request-Origin and Origin (CloudEvents)
   RetryPolicy retry;
   Retention retention;
@@ -105,6 +104,16 @@ class Dispatcher final : public SubscriptionAdmin {
   void Notify();
 
   void Post(std::function<void()> work);
+  // The events thread's executor, for timers of components that live on it (the live stream).
+  boost::asio::io_context::executor_type executor() { return io_.get_executor(); }
+  // Called on the events thread after each Notify (once the subscriptions have been pumped).
+  // Set before Start.
+  void SetNewEventsListener(std::function<void()> listener) { listener_ = std::move(listener); }
+  // Called on the events thread when Stop begins, so components living there cancel their
+  // timers and the thread can finish. Set before Start.
+  void SetStopListener(std::function<void()> listener) { stop_listener_ = std::move(listener); }
+  // The outbox is never trimmed beyond this (the live stream's tail). Set before Start.
+  void SetTrimFloor(std::function<std::uint64_t()> floor) { trim_floor_ = std::move(floor); }
   // Runs `work` on the events thread and returns its result (inline before Start).
   template <class F>
   std::invoke_result_t<F&> Call(F work);
@@ -138,17 +147,19 @@ class Dispatcher final : public SubscriptionAdmin {
     bool validating = false;
     std::string validation_error;
     std::uint64_t persisted_progress = 0;
-    std::uint64_t read_through = 0;      // the highest outbox seq taken up
-    std::set<std::uint64_t> unsettled;   // fresh attempts in flight
+    std::uint64_t read_through = 0;     // the highest outbox seq taken up
+    std::set<std::uint64_t> unsettled;  // fresh attempts in flight
     std::map<std::uint64_t, Retry> retries;
     std::set<std::pair<std::int64_t, std::uint64_t>> retries_due;  // (next attempt us, seq)
-    std::size_t in_flight = 0;           // fresh attempts and retries
+    std::size_t in_flight = 0;                                     // fresh attempts and retries
     std::uint64_t delivered = 0;
     std::uint64_t failed_attempts = 0;
     std::string last_error;
     std::optional<Timestamp> last_error_at;
 
-    std::uint64_t progress() const { return unsettled.empty() ? read_through : *unsettled.begin() - 1; }
+    std::uint64_t progress() const {
+      return unsettled.empty() ? read_through : *unsettled.begin() - 1;
+    }
   };
   struct Attempt {
     std::string subscription_id;
@@ -156,7 +167,7 @@ class Dispatcher final : public SubscriptionAdmin {
     std::uint64_t seq = 0;
     std::string encoded;  // the outbox entry
     OutboxRecord record;
-    int number = 1;       // 1 for the first attempt
+    int number = 1;  // 1 for the first attempt
     bool retry = false;
   };
   struct Outcome {
@@ -165,7 +176,8 @@ class Dispatcher final : public SubscriptionAdmin {
     std::string description;  // "HTTP 503", "connect: Connection refused", ...
   };
 
-  Dispatcher(store::EventStore& store, DispatcherOptions options, std::unique_ptr<HttpClient> client);
+  Dispatcher(store::EventStore& store, DispatcherOptions options,
+             std::unique_ptr<HttpClient> client);
   Timestamp Now() const;
   Sub* Find(std::string_view id, std::uint64_t incarnation);
   int MaxAttempts(const Sub& sub) const;
@@ -214,6 +226,9 @@ class Dispatcher final : public SubscriptionAdmin {
   std::thread thread_;
   std::atomic<bool> running_{false};
   std::atomic<bool> notify_posted_{false};
+  std::function<void()> listener_;
+  std::function<std::uint64_t()> trim_floor_;
+  std::function<void()> stop_listener_;
   bool stopping_ = false;
 
   std::map<std::string, std::unique_ptr<Sub>, std::less<>> subs_;

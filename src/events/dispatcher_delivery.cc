@@ -47,8 +47,8 @@ void Dispatcher::Pump(Sub& sub) {
       --budget;
       auto record = DecodeOutboxRecord(event.data);
       if (!record) {
-        Log(LogLevel::kError, "events: outbox entry " + std::to_string(event.seq) + ": " +
-                                  record.error().message);
+        Log(LogLevel::kError,
+            "events: outbox entry " + std::to_string(event.seq) + ": " + record.error().message);
         sub.read_through = event.seq;
         continue;
       }
@@ -95,8 +95,8 @@ void Dispatcher::StartDueRetries(Sub& sub, Timestamp now) {
     auto record = DecodeOutboxRecord(retry.record.event);
     SB_ASSERT(record.ok());  // decoded when it was loaded or first attempted
     retry.in_flight = true;
-    Launch(Attempt{sub.stored.spec.id, sub.incarnation, seq, retry.record.event,
-                   std::move(*record), retry.record.attempts + 1, true});
+    Launch(Attempt{sub.stored.spec.id, sub.incarnation, seq, retry.record.event, std::move(*record),
+                   retry.record.attempts + 1, true});
   }
 }
 
@@ -189,7 +189,7 @@ void Dispatcher::RecordFailure(Sub& sub, Attempt& attempt, const Outcome& outcom
   }
   const Timestamp next = now + options_.retry.DelayAfter(attempt.number);
   store::RetryRecord record{attempt.subscription_id, attempt.seq, std::move(attempt.encoded),
-                            attempt.number, next, outcome.description};
+                            attempt.number,          next,        outcome.description};
   pending_.retries.push_back(record);
   sub.retries_due.insert({next.unix_micros(), attempt.seq});
   sub.retries[attempt.seq] = Retry{std::move(record), attempt.record.time, false};
@@ -198,8 +198,9 @@ void Dispatcher::RecordFailure(Sub& sub, Attempt& attempt, const Outcome& outcom
 
 void Dispatcher::DeadLetter(Sub& sub, std::uint64_t seq, std::string encoded, std::string reason,
                             int attempts, std::string last_outcome, Timestamp now) {
-  Log(LogLevel::kWarn, "events: subscription " + sub.stored.spec.id + " dead-lettered outbox entry " +
-                           std::to_string(seq) + " (" + reason + ", " + last_outcome + ")");
+  Log(LogLevel::kWarn, "events: subscription " + sub.stored.spec.id +
+                           " dead-lettered outbox entry " + std::to_string(seq) + " (" + reason +
+                           ", " + last_outcome + ")");
   pending_.dead_letters.push_back({sub.stored.spec.id, seq, std::move(encoded), std::move(reason),
                                    attempts, std::move(last_outcome), now, now});
   ScheduleFlush();
@@ -226,8 +227,8 @@ void Dispatcher::Flush() {
   }
   if (batch.empty()) return;
   if (Status applied = store_.ApplyDelivery(batch); !applied) {
-    Log(LogLevel::kError, "events: cannot record delivery progress (will retry): " +
-                              applied.error().message);
+    Log(LogLevel::kError,
+        "events: cannot record delivery progress (will retry): " + applied.error().message);
     batch.progress.clear();  // recomputed next time
     pending_ = std::move(batch);
     flush_retry_at_ = Now() + Duration::Seconds(1);

@@ -54,8 +54,8 @@ boost::asio::awaitable<void> Dispatcher::Validate(std::string id, std::uint64_t 
   OnValidated(*current, outcome);
 }
 
-ClientRequest Dispatcher::HandshakeRequest(DeliverySchema schema, const std::string& subscription_id,
-                                           std::string& code) {
+ClientRequest Dispatcher::HandshakeRequest(DeliverySchema schema,
+                                           const std::string& subscription_id, std::string& code) {
   ClientRequest request;
   if (schema == DeliverySchema::kCloudEvents) {
     request.method = "OPTIONS";
@@ -83,8 +83,9 @@ Status Dispatcher::JudgeHandshake(DeliverySchema schema, const std::string& code
                              " (expected 200 with the validationResponse)");
     }
     if (!IsValidationResponse(response->body, code)) {
-      return Error::Internal("handshake: the response did not return the validationCode as "
-                             "{\"validationResponse\": code}");
+      return Error::Internal(
+          "handshake: the response did not return the validationCode as "
+          "{\"validationResponse\": code}");
     }
     return Ok{};
   }
@@ -191,7 +192,8 @@ void Dispatcher::ExpireWhileUnvalidated(Sub& sub, Timestamp now) {
       ++it;
       continue;
     }
-    DeadLetter(sub, it->first, retry.record.event, "TimeToLiveExceeded", retry.record.attempts, why, now);
+    DeadLetter(sub, it->first, retry.record.event, "TimeToLiveExceeded", retry.record.attempts, why,
+               now);
     sub.retries_due.erase({retry.record.next_attempt_at.unix_micros(), it->first});
     it = sub.retries.erase(it);
   }
@@ -216,6 +218,7 @@ void Dispatcher::TrimOutbox(Timestamp now) {
   const std::uint64_t max_events = options_.retention.max_events;
   std::uint64_t through = std::max(*aged, *last > max_events ? *last - max_events : 0);
   for (const auto& [id, sub] : subs_) through = std::min(through, sub->persisted_progress);
+  if (trim_floor_) through = std::min(through, trim_floor_());
   if (through == 0) return;
   if (Status trimmed = store_.TrimOutbox(through); !trimmed) {
     Log(LogLevel::kError, "events: cannot trim the outbox: " + trimmed.error().message);

@@ -12,11 +12,11 @@
 namespace sb::events {
 
 struct Endpoint {
-  std::string url;     // as given
-  bool tls = false;    // https
-  std::string host;    // a name or an IP literal (IPv6 without brackets)
+  std::string url;   // as given
+  bool tls = false;  // https
+  std::string host;  // a name or an IP literal (IPv6 without brackets)
   std::uint16_t port = 0;
-  std::string target;  // path and query, as sent in the request line
+  std::string target;       // path and query, as sent in the request line
   std::string host_header;  // "host[:port]" for the Host header
 };
 

@@ -31,7 +31,8 @@ std::string CloudEvent(const OutboxRecord& r, std::string_view source) {
   return out;
 }
 
-std::string DeliveryBody(const OutboxRecord& record, DeliverySchema schema, std::string_view topic) {
+std::string DeliveryBody(const OutboxRecord& record, DeliverySchema schema,
+                         std::string_view topic) {
   if (schema == DeliverySchema::kCloudEvents) return CloudEvent(record, topic);
   return "[" + EventGridEvent(record, topic) + "]";
 }

@@ -106,7 +106,8 @@ asio::awaitable<ExchangeOutcome> Exchange(Stream& stream, beast::flat_buffer& bu
 
 }  // namespace
 
-Result<std::unique_ptr<HttpClient>> HttpClient::Create(asio::io_context& io, ClientOptions options) {
+Result<std::unique_ptr<HttpClient>> HttpClient::Create(asio::io_context& io,
+                                                       ClientOptions options) {
   auto tls = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
   tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
@@ -118,7 +119,9 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Create(asio::io_context& io, Cli
   } else {
     tls->load_verify_file(options.ca_file, ec);
   }
-  if (ec) return Error::InvalidArgument("cannot load the CA bundle " + options.ca_file + ": " + ec.message());
+  if (ec)
+    return Error::InvalidArgument("cannot load the CA bundle " + options.ca_file + ": " +
+                                  ec.message());
   return std::unique_ptr<HttpClient>(new HttpClient(io, std::move(options), std::move(tls)));
 }
 
@@ -152,7 +155,8 @@ void HttpClient::PutIdle(const std::string& origin, std::unique_ptr<Connection> 
   pool.push_back(std::move(connection));
 }
 
-Result<std::vector<tcp::endpoint>> HttpClient::Guard(const tcp::resolver::results_type& results) const {
+Result<std::vector<tcp::endpoint>> HttpClient::Guard(
+    const tcp::resolver::results_type& results) const {
   std::vector<tcp::endpoint> allowed;
   std::string refusal;
   for (const auto& entry : results) {
@@ -167,8 +171,8 @@ Result<std::vector<tcp::endpoint>> HttpClient::Guard(const tcp::resolver::result
 }
 
 void HttpClient::PrepareTls(Connection& connection, const Endpoint& endpoint) {
-  connection.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(
-      std::move(*connection.plain), *tls_);
+  connection.tls =
+      std::make_unique<beast::ssl_stream<beast::tcp_stream>>(std::move(*connection.plain), *tls_);
   connection.plain.reset();
   if (!IsIpLiteral(endpoint.host)) {
     SSL_set_tlsext_host_name(connection.tls->native_handle(), endpoint.host.c_str());
@@ -206,7 +210,8 @@ asio::awaitable<Result<std::unique_ptr<HttpClient::Connection>>> HttpClient::Con
   }
   if (endpoint.tls) {
     PrepareTls(*connection, endpoint);
-    auto handshake = co_await connection->tls->async_handshake(asio::ssl::stream_base::client, kUse);
+    auto handshake =
+        co_await connection->tls->async_handshake(asio::ssl::stream_base::client, kUse);
     if (std::get<0>(handshake)) {
       Out failed = Failure("TLS", std::get<0>(handshake));
       co_return failed;
@@ -218,8 +223,8 @@ asio::awaitable<Result<std::unique_ptr<HttpClient::Connection>>> HttpClient::Con
 
 bhttp::request<bhttp::string_body> HttpClient::MakeMessage(const Endpoint& endpoint,
                                                            ClientRequest request) const {
-  bhttp::request<bhttp::string_body> message{bhttp::string_to_verb(request.method),
-                                             endpoint.target, 11};
+  bhttp::request<bhttp::string_body> message{bhttp::string_to_verb(request.method), endpoint.target,
+                                             11};
   for (const http::Header& h : request.headers) message.set(h.name, h.value);
   message.set(bhttp::field::host, endpoint.host_header);
   message.set(bhttp::field::user_agent, options_.user_agent);
@@ -229,7 +234,7 @@ bhttp::request<bhttp::string_body> HttpClient::MakeMessage(const Endpoint& endpo
 }
 
 asio::awaitable<Result<ClientResponse>> HttpClient::Send(const Endpoint& endpoint,
-                                                          ClientRequest request) {
+                                                         ClientRequest request) {
   const auto deadline = Clock::now() + std::chrono::microseconds(options_.timeout.micros());
   const std::string origin = OriginOf(endpoint);
   bhttp::request<bhttp::string_body> message = MakeMessage(endpoint, std::move(request));
@@ -274,7 +279,8 @@ asio::awaitable<Result<ClientResponse>> HttpClient::Send(const Endpoint& endpoin
 }
 
 std::string HttpClient::OriginOf(const Endpoint& endpoint) {
-  return (endpoint.tls ? "https://" : "http://") + endpoint.host + ":" + std::to_string(endpoint.port);
+  return (endpoint.tls ? "https://" : "http://") + endpoint.host + ":" +
+         std::to_string(endpoint.port);
 }
 
 }  // namespace sb::events

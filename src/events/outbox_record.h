@@ -20,20 +20,20 @@
 namespace sb::events {
 
 struct OutboxRecord {
-  std::string id;       // UUID
+  std::string id;  // UUID
   core::EventType type = core::EventType::kJobReceived;
-  Timestamp time;       // when the engine raised it
+  Timestamp time;  // when the engine raised it
   std::string subject;
-  std::string job_id;     // empty when the event has none
+  std::string job_id;  // empty when the event has none
   std::string worker_id;
   std::string queue_id;
-  std::string data;     // the serialized `data` object
+  std::string data;  // the serialized `data` object
 };
 
 class EventIdSource {
  public:
-  EventIdSource();                              // seeded from std::random_device
-  explicit EventIdSource(std::uint64_t seed);   // for tests
+  EventIdSource();                             // seeded from std::random_device
+  explicit EventIdSource(std::uint64_t seed);  // for tests
   std::string Next() { return random_.Uuid(); }
 
  private:

@@ -171,8 +171,7 @@ void WriteJobFields(JsonWriter& w, const Event& e) {
         WriteNonEmpty(w, "failureReason", e.detail);
       }
       return;
-    default:
-      return;  // RouterJobDeleted: the base fields only
+    default: return;  // RouterJobDeleted: the base fields only
   }
 }
 
@@ -218,7 +217,9 @@ void WriteWorkerState(JsonWriter& w, const Event& e) {
   w.EndArray();
 }
 
-bool IsJobEvent(EventType type) { return static_cast<int>(type) <= static_cast<int>(EventType::kJobDeleted); }
+bool IsJobEvent(EventType type) {
+  return static_cast<int>(type) <= static_cast<int>(EventType::kJobDeleted);
+}
 
 }  // namespace
 
@@ -262,7 +263,8 @@ std::string EventData(const Event& e) {
 std::string EventSubject(const Event& e) {
   if (!IsJobEvent(e.type)) {
     std::string subject = "worker/" + e.worker_id;
-    const bool offer = e.type >= EventType::kWorkerOfferIssued && e.type <= EventType::kWorkerOfferExpired;
+    const bool offer =
+        e.type >= EventType::kWorkerOfferIssued && e.type <= EventType::kWorkerOfferExpired;
     if (offer) subject += "/job/" + e.job_id;
     return subject;
   }
@@ -270,20 +272,15 @@ std::string EventSubject(const Event& e) {
   switch (e.type) {
     case EventType::kJobClassified:
     case EventType::kJobQueued:
-    case EventType::kJobWorkerSelectorsExpired:
-      return subject + "/queue/" + e.queue_id;
+    case EventType::kJobWorkerSelectorsExpired: return subject + "/queue/" + e.queue_id;
     case EventType::kJobClassificationFailed:
       return subject + "/classificationpolicy/" + JobOf(e).classification_policy_id.value_or("");
     case EventType::kJobCompleted:
     case EventType::kJobClosed:
-    case EventType::kJobUnassigned:
-      return subject + "/assignment/" + e.assignment_id;
-    case EventType::kJobCancelled:
-      return subject + "/disposition/" + e.detail;
-    case EventType::kJobExceptionTriggered:
-      return subject + "/exceptionrule/" + e.rule_key;
-    default:
-      return subject;  // received, waiting for activation, scheduling failed, deleted
+    case EventType::kJobUnassigned: return subject + "/assignment/" + e.assignment_id;
+    case EventType::kJobCancelled: return subject + "/disposition/" + e.detail;
+    case EventType::kJobExceptionTriggered: return subject + "/exceptionrule/" + e.rule_key;
+    default: return subject;  // received, waiting for activation, scheduling failed, deleted
   }
 }
 

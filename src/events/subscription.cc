@@ -32,7 +32,8 @@ const json::value* Member(const json::object& object, std::string_view name) {
 Status ReadEventTypes(const json::value& value, std::vector<core::EventType>& out) {
   out.clear();
   if (value.is_null()) return Ok{};
-  if (!value.is_array()) return Error::InvalidArgument("includedEventTypes must be an array", "includedEventTypes");
+  if (!value.is_array())
+    return Error::InvalidArgument("includedEventTypes must be an array", "includedEventTypes");
   for (const json::value& item : value.get_array()) {
     core::EventType type;
     if (!item.is_string() || !ParseEventType(item.get_string(), type)) {
@@ -57,7 +58,8 @@ Status ReadBoundedInt(const json::value* value, std::string_view name, int max,
   }
   const std::string target = "retryPolicy." + std::string(name);
   if (!value->is_int64() || value->get_int64() < 1 || value->get_int64() > max) {
-    return Error::InvalidArgument(target + " must be an integer from 1 to " + std::to_string(max), target);
+    return Error::InvalidArgument(target + " must be an integer from 1 to " + std::to_string(max),
+                                  target);
   }
   out = static_cast<int>(value->get_int64());
   return Ok{};
@@ -69,7 +71,8 @@ Status ReadRetryPolicy(const json::value& value, SubscriptionSpec& spec) {
     spec.event_ttl_minutes.reset();
     return Ok{};
   }
-  if (!value.is_object()) return Error::InvalidArgument("retryPolicy must be an object", "retryPolicy");
+  if (!value.is_object())
+    return Error::InvalidArgument("retryPolicy must be an object", "retryPolicy");
   const json::object& policy = value.get_object();
   SB_TRY(ReadBoundedInt(Member(policy, "maxDeliveryAttempts"), "maxDeliveryAttempts",
                         kMaxDeliveryAttemptsLimit, spec.max_delivery_attempts));
@@ -88,7 +91,8 @@ Status ReadSchema(const json::value& value, DeliverySchema& schema) {
     schema = DeliverySchema::kCloudEvents;
   } else {
     return Error::InvalidArgument(
-        "eventDeliverySchema must be EventGridSchema or CloudEventSchemaV1_0", "eventDeliverySchema");
+        "eventDeliverySchema must be EventGridSchema or CloudEventSchemaV1_0",
+        "eventDeliverySchema");
   }
   return Ok{};
 }
@@ -119,13 +123,14 @@ const char* ValidationStateName(ValidationState state) {
 }
 
 Status CheckSubscriptionId(std::string_view id) {
-  const bool ok = !id.empty() && id.size() <= kMaxSubscriptionIdLength &&
-                  std::all_of(id.begin(), id.end(), [](char c) {
-                    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-                  });
+  const bool ok =
+      !id.empty() && id.size() <= kMaxSubscriptionIdLength &&
+      std::all_of(id.begin(), id.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+      });
   if (ok) return Ok{};
-  return Error::InvalidArgument(
-      "a subscription id is 1 to 64 letters, digits, '-', '_' or '.'", "subscriptionId");
+  return Error::InvalidArgument("a subscription id is 1 to 64 letters, digits, '-', '_' or '.'",
+                                "subscriptionId");
 }
 
 Status MergeSpec(SubscriptionSpec& spec, const json::object& patch) {
@@ -141,7 +146,8 @@ Status MergeSpec(SubscriptionSpec& spec, const json::object& patch) {
   if (const json::value* schema = Member(patch, "eventDeliverySchema")) {
     SB_TRY(ReadSchema(*schema, spec.schema));
   }
-  if (const json::value* policy = Member(patch, "retryPolicy")) SB_TRY(ReadRetryPolicy(*policy, spec));
+  if (const json::value* policy = Member(patch, "retryPolicy"))
+    SB_TRY(ReadRetryPolicy(*policy, spec));
   auto endpoint = ParseEndpoint(spec.endpoint_url);
   if (!endpoint) return std::move(endpoint).error();
   return Ok{};
@@ -176,7 +182,8 @@ Result<Subscription> DecodeSubscription(std::string_view stored) {
   s.spec.id = std::string(id->get_string());
   json::object spec_fields = o;
   json::object policy;
-  if (const json::value* v = o.if_contains("maxDeliveryAttempts")) policy["maxDeliveryAttempts"] = *v;
+  if (const json::value* v = o.if_contains("maxDeliveryAttempts"))
+    policy["maxDeliveryAttempts"] = *v;
   if (const json::value* v = o.if_contains("eventTimeToLiveInMinutes")) {
     policy["eventTimeToLiveInMinutes"] = *v;
   }
@@ -199,7 +206,8 @@ Result<Subscription> DecodeSubscription(std::string_view stored) {
 Result<std::vector<SubscriptionSpec>> ParseSubscriptionsFile(std::string_view text) {
   boost::system::error_code ec;
   const json::value value = json::parse(text, ec);
-  if (ec) return Error::InvalidArgument("the subscriptions file is not valid JSON: " + ec.message());
+  if (ec)
+    return Error::InvalidArgument("the subscriptions file is not valid JSON: " + ec.message());
   const json::value* list = &value;
   if (value.is_object()) list = Member(value.get_object(), "subscriptions");
   if (!list || !list->is_array()) {

@@ -46,7 +46,7 @@ inline constexpr std::size_t kMaxSubscriptionIdLength = 64;
 inline constexpr int kMaxDeliveryAttemptsLimit = 30;
 inline constexpr int kMaxEventTtlMinutes = 1440;
 
-const char* SchemaName(DeliverySchema schema);      // "EventGridSchema", "CloudEventSchemaV1_0"
+const char* SchemaName(DeliverySchema schema);  // "EventGridSchema", "CloudEventSchemaV1_0"
 const char* ValidationStateName(ValidationState state);  // "Pending", "Validated", "Failed"
 
 // 1..64 characters of letters, digits, '-', '_' and '.'.

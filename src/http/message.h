@@ -41,6 +41,25 @@ struct Request {
   bool has_header(std::string_view name) const;
 };
 
+// StreamWriter: the body of a streaming response (Server-Sent Events and the like), handed to
+// the application once the status line and headers are on the wire. Write queues data, which
+// the transport sends in order; it returns false - and the stream is closed - when the stream
+// has ended or the client is more than the response's stream_backlog_bytes behind (a slow
+// reader is dropped rather than buffered without bound). Close ends the body after what is
+// queued, then closes the connection. Every method is safe from any thread; a writer outliving
+// its connection is harmless (closed() is then true).
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  virtual bool Write(std::string data) = 0;
+  virtual void Close() = 0;
+  virtual bool closed() const = 0;
+  // Bytes written but not yet handed to the network: lets a writer pace itself below the limit.
+  virtual std::size_t queued_bytes() const = 0;
+};
+
+using StreamStart = std::function<void(std::shared_ptr<StreamWriter>)>;
+
 struct Response {
   unsigned status = 200;
   // Content-Length, Transfer-Encoding and Connection are the transport's: it writes its own and
@@ -50,6 +69,15 @@ struct Response {
   // replaced by a 500.
   std::vector<Header> headers;
   std::string body;  // not sent for HEAD requests and 204/304 responses
+
+  // Set: a streaming response (status 2xx; `body` is ignored). The transport sends the status
+  // line and headers without Content-Length and with "Connection: close" - the body ends when
+  // the connection closes - then calls `stream` once, on the connection's executor, with the
+  // body's writer. The connection closes when the writer is closed, the client closes or sends
+  // anything, a write does not complete within the server's write_timeout, or the server stops.
+  // For a HEAD request only the headers are sent.
+  StreamStart stream = nullptr;
+  std::size_t stream_backlog_bytes = 1024 * 1024;
 };
 
 // Case-insensitive ASCII comparison, as header names are compared.

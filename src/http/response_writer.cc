@@ -59,7 +59,7 @@ void AppendFramingHeaders(const Response& response, const Framing& framing, bool
                           std::string& out) {
   if (!has_date) AppendHeader("Date", CurrentHttpDate(), out);
   // RFC 7230 3.3.2: no Content-Length on 204, and on 304 only the 200's length, unknown here.
-  if (response.status != 204 && response.status != 304) {
+  if (response.status != 204 && response.status != 304 && !framing.streaming) {
     out.append("Content-Length: ");
     AppendNumber(response.body.size(), out);
     out.append("\r\n");

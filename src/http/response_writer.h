@@ -17,6 +17,7 @@ struct Framing {
   bool head_request = false;  // send Content-Length but no body
   bool keep_alive = true;     // false writes "Connection: close"
   int request_version = 11;   // 10 with keep_alive writes "Connection: keep-alive"
+  bool streaming = false;     // no Content-Length: the body ends when the connection closes
 };
 
 // True when the status is in 200..999 and every header is a token name with a CR/LF/NUL-free

@@ -9,16 +9,26 @@
 // the connection limit like any connection) and closes by sending close_notify and discarding
 // what the client still sends until it closes too (async_shutdown), within the linger time.
 //
+// A streaming response (Response::stream) turns the session into a one-way pipe after its
+// header: a SessionStreamWriter queues the application's data onto the strand, where it is
+// written in order, each write within write_timeout; the queue is bounded (the writer refuses
+// and closes past the response's backlog limit); a read stays pending so that the client's
+// close (or anything it sends) ends the stream; closing the writer closes the connection once
+// the queue is written.
+//
 // Thread-safety: every member runs on the stream's executor, a strand per connection, except
-// PostClose, Deliver and Abandon, which may be called from any thread and hop onto the strand.
+// PostClose, Deliver, Abandon and the Post* stream calls, which may be called from any thread
+// and hop onto the strand.
 // Ownership: pending operations and an outstanding Responder each hold a shared_ptr; the
 // registry only a weak one.
 #pragma once
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,6 +96,34 @@ std::string RemoteAddress(Stream& stream) {
 }
 
 template <class Stream>
+class Session;
+
+// The writer of one streaming response; see the StreamWriter contract in message.h.
+template <class Stream>
+class SessionStreamWriter final : public StreamWriter {
+ public:
+  SessionStreamWriter(std::weak_ptr<Session<Stream>> session, std::size_t backlog_limit)
+      : session_(std::move(session)), backlog_limit_(backlog_limit) {}
+
+  bool Write(std::string data) override;
+  void Close() override;
+  bool closed() const override { return closed_.load(std::memory_order_acquire); }
+  std::size_t queued_bytes() const override {
+    return queued_bytes_.load(std::memory_order_acquire);
+  }
+
+  // On the session's strand.
+  void MarkClosed() { closed_.store(true, std::memory_order_release); }
+  void Sent(std::size_t bytes) { queued_bytes_.fetch_sub(bytes, std::memory_order_acq_rel); }
+
+ private:
+  std::weak_ptr<Session<Stream>> session_;
+  const std::size_t backlog_limit_;
+  std::atomic<std::size_t> queued_bytes_{0};
+  std::atomic<bool> closed_{false};
+};
+
+template <class Stream>
 class Session final : public Connection,
                       public ResponseSink,
                       public std::enable_shared_from_this<Session<Stream>> {
@@ -132,6 +170,17 @@ class Session final : public Connection,
     });
   }
 
+  // From the stream writer, any thread.
+  void PostStreamData(std::string data) {
+    boost::asio::post(stream_.get_executor(),
+                      [self = this->shared_from_this(), d = std::move(data)]() mutable {
+                        self->QueueChunk(std::move(d));
+                      });
+  }
+  void PostStreamEnd() {
+    boost::asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->EndStream(); });
+  }
+
  private:
   enum class Phase {
     kHandshake,
@@ -140,6 +189,7 @@ class Session final : public Connection,
     kBody,
     kHandling,
     kWriting,
+    kStreaming,
     kLingering,
     kClosed
   };
@@ -286,8 +336,16 @@ class Session final : public Connection,
 
   void Send(Response response) {
     if (phase_ != Phase::kHandling) return;  // closed meanwhile: drop
-    if (!IsWellFormed(response)) {
+    const bool bad_stream = response.stream && (response.status < 200 || response.status > 299);
+    if (!IsWellFormed(response) || bad_stream) {
       response = core_->ErrorResponse(500, "The request handler produced an invalid response");
+    }
+    if (response.stream) {
+      framing_.keep_alive = false;
+      framing_.streaming = true;
+      stream_start_ = std::move(response.stream);
+      stream_backlog_ = response.stream_backlog_bytes;
+      response.body.clear();
     }
     if (AsksToClose(response)) framing_.keep_alive = false;
     Write(std::move(response));
@@ -317,8 +375,68 @@ class Session final : public Connection,
     if (phase_ == Phase::kClosed) return;
     if (timed_out_ || ec) return Close();
     response_ = Response();  // release the body now rather than at the next response
+    if (stream_start_ && !framing_.head_request) return StartStreaming();
     if (!framing_.keep_alive) return Linger();
     BeginRequest(options_.idle_timeout);
+  }
+
+  // ---- Streaming ----
+
+  void StartStreaming() {
+    phase_ = Phase::kStreaming;
+    ClearDeadline();
+    writer_ = std::make_shared<SessionStreamWriter<Stream>>(this->weak_from_this(), stream_backlog_);
+    StreamStart start = std::move(stream_start_);
+    stream_start_ = nullptr;
+    WatchClient();
+    try {
+      start(writer_);
+    } catch (...) {
+      Close();
+    }
+  }
+
+  // A streaming client has nothing more to say: its end of stream, a reset or any bytes end it.
+  void WatchClient() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(kReadChunkBytes),
+                            [self = this->shared_from_this()](ErrorCode, std::size_t) {
+                              if (self->phase_ == Phase::kStreaming) self->Close();
+                            });
+  }
+
+  void QueueChunk(std::string data) {
+    if (phase_ != Phase::kStreaming) return;
+    stream_queue_.push_back(std::move(data));
+    if (!stream_writing_) WriteChunk();
+  }
+
+  void WriteChunk() {
+    stream_writing_ = true;
+    SetDeadline(options_.write_timeout);
+    boost::asio::async_write(stream_, boost::asio::buffer(stream_queue_.front()),
+                             [self = this->shared_from_this()](ErrorCode ec, std::size_t) {
+                               self->OnChunkWritten(ec);
+                             });
+  }
+
+  void OnChunkWritten(ErrorCode ec) {
+    if (phase_ != Phase::kStreaming) return;
+    if (timed_out_ || ec) return Close();
+    writer_->Sent(stream_queue_.front().size());
+    stream_queue_.pop_front();
+    stream_writing_ = false;
+    if (!stream_queue_.empty()) return WriteChunk();
+    ClearDeadline();
+    if (stream_ending_) EndStream();
+  }
+
+  // The body ends with the connection, once the queue is written. (The client's pending read
+  // rules out the draining close; the client is not sending, so a plain close loses nothing.)
+  void EndStream() {
+    if (phase_ != Phase::kStreaming) return;
+    stream_ending_ = true;
+    if (!stream_writing_) Close();
   }
 
   // ---- Closing ----
@@ -355,6 +473,8 @@ class Session final : public Connection,
     if (phase_ == Phase::kClosed) return;
     phase_ = Phase::kClosed;
     timer_.cancel();
+    if (writer_) writer_->MarkClosed();
+    stream_queue_.clear();
     CloseStream(stream_);
     core_->registry.Remove(this);
   }
@@ -408,6 +528,37 @@ class Session final : public Connection,
   bool timer_waiting_ = false;
   bool timed_out_ = false;
   std::size_t drained_bytes_ = 0;
+  // Streaming.
+  StreamStart stream_start_;
+  std::size_t stream_backlog_ = 0;
+  std::shared_ptr<SessionStreamWriter<Stream>> writer_;
+  std::deque<std::string> stream_queue_;
+  bool stream_writing_ = false;
+  bool stream_ending_ = false;
 };
+
+template <class Stream>
+bool SessionStreamWriter<Stream>::Write(std::string data) {
+  if (closed()) return false;
+  auto session = session_.lock();
+  if (!session) {
+    MarkClosed();
+    return false;
+  }
+  const std::size_t size = data.size();
+  if (queued_bytes_.fetch_add(size, std::memory_order_acq_rel) + size > backlog_limit_) {
+    MarkClosed();
+    session->PostClose();  // a slow reader: drop it rather than buffer without bound
+    return false;
+  }
+  session->PostStreamData(std::move(data));
+  return true;
+}
+
+template <class Stream>
+void SessionStreamWriter<Stream>::Close() {
+  if (closed_.exchange(true, std::memory_order_acq_rel)) return;
+  if (auto session = session_.lock()) session->PostStreamEnd();
+}
 
 }  // namespace sb::http::detail

@@ -1,8 +1,10 @@
 // RouterLoop: the engine, the REST service over it, the timer that fires the engine's timers on
 // time, and the path of every change to the store. It reads the real clock - the one place that
 // does - and hands the time to the engine. With a durable store, a response is released only
-// once the change it reports is committed (reads wait for the writes before them). Lives on
-// the io_context thread; not thread-safe.
+// once the change it reports is committed (reads wait for the writes before them). The events
+// a command raised enter the outbox in the same store batch as its changes - so no event goes
+// out for a change that did not commit, and none is lost for one that did - and the events
+// side is told once that batch is durable. Lives on the io_context thread; not thread-safe.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -14,6 +16,7 @@
 
 #include "api/service.h"
 #include "core/engine.h"
+#include "events/outbox_record.h"
 #include "http/message.h"
 #include "server/committer.h"
 #include "store/store.h"
@@ -31,6 +34,13 @@ class RouterLoop {
   using Gate = std::function<std::optional<http::Response>(const http::Request&, Timestamp now)>;
   void SetGate(Gate gate) { gate_ = std::move(gate); }
 
+  // Routes outside the REST service (/switchboard, /events), tried after the gate: true when
+  // the route took the request (and its Responder).
+  using ExtraRoutes = std::function<bool(http::Request&, http::Responder&)>;
+  void SetExtraRoutes(ExtraRoutes routes) { extra_routes_ = std::move(routes); }
+  // Called on this thread once a commit that appended events to the outbox is durable.
+  void SetEventsCommitted(std::function<void()> notify) { events_committed_ = std::move(notify); }
+
   // Loads the stored state into the engine (a new store loads nothing).
   Status Load();
 
@@ -43,7 +53,7 @@ class RouterLoop {
  private:
   static Timestamp Now();
   void AfterCommand(core::Effects& effects, std::function<void()> done);
-  store::Batch MakeBatch(const core::Effects& effects) const;
+  store::Batch MakeBatch(const core::Effects& effects);
   void ArmTimer();
   void OnTimer();
 
@@ -54,6 +64,9 @@ class RouterLoop {
   boost::asio::steady_timer timer_;
   std::optional<Timestamp> armed_for_;
   Gate gate_;
+  ExtraRoutes extra_routes_;
+  std::function<void()> events_committed_;
+  events::EventIdSource event_ids_;
 };
 
 }  // namespace sb::server

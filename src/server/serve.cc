@@ -10,6 +10,7 @@
 
 #include "api/errors.h"
 #include "http/server.h"
+#include "server/events_runtime.h"
 #include "server/front_door.h"
 #include "server/router_loop.h"
 
@@ -118,10 +119,16 @@ int Serve(const ServeConfig& config) {
   if (!keys) return ExitWith(keys.error());
   auto tls = TlsSetup::Resolve(config, WallClock());
   if (!tls) return ExitWith(tls.error());
+  auto events = EventsRuntime::Create(**store, config);
+  if (!events) return ExitWith(events.error());
   boost::asio::io_context io(1);  // one thread: the engine's
   RouterLoop loop(io, EngineOptionsFromEntropy(), store->get(),
                   api::ServiceOptions{config.max_json_depth});
   loop.SetGate(MakeRouterGate(MakeGateOptions(config, keys->keys)));
+  loop.SetExtraRoutes([&events](http::Request& request, http::Responder& respond) {
+    return (*events)->Route(request, respond);
+  });
+  loop.SetEventsCommitted([&events] { (*events)->Notify(); });
   const auto load_started = std::chrono::steady_clock::now();
   if (Status loaded = loop.Load(); !loaded) {
     std::fprintf(stderr, "switchboard: cannot load the stored state: %s\n",
@@ -132,6 +139,7 @@ int Serve(const ServeConfig& config) {
       std::chrono::steady_clock::now() - load_started);
   Log(LogLevel::kInfo, "store: " + (*store)->Describe() + ", loaded in " +
                            std::to_string(load_ms.count()) + " ms");
+  if (Status started = (*events)->Start(config); !started) return ExitWith(started.error());
 
   http::Server server(
       io, TransportOptions(config, *listen, *tls),
@@ -154,10 +162,12 @@ int Serve(const ServeConfig& config) {
     io.stop();
   });
   io.run();
-  // Commit what is queued, then let its callbacks run against the closed connections.
+  // Commit what is queued, then let its callbacks run against the closed connections; then
+  // the events side records what its last deliveries settled.
   loop.Shutdown();
   io.restart();
   io.poll();
+  (*events)->Stop();
   return 0;
 }
 

@@ -42,6 +42,25 @@ struct ServeConfig {
   double auth_failure_rate_limit = 1;   // failed authentications/s per remote address
   double auth_failure_burst = 20;
   double max_clock_skew_seconds = 15 * 60;  // x-ms-date versus the server's clock
+
+  // Events: webhook subscriptions and the live stream (see events/dispatcher.h).
+  std::string event_topic =
+      "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/switchboard/providers/"
+      "Microsoft.Communication/communicationServices/switchboard";
+  std::string event_origin = "eventgrid.azure.net";  // WebHook-Request-Origin (CloudEvents)
+  std::string event_retry_schedule = "10s,30s,1m,5m,10m,30m,1h";  // the last step repeats
+  int event_max_delivery_attempts = 30;
+  std::string event_ttl = "24h";                // an undelivered event is dead-lettered after
+  std::string event_delivery_timeout = "30s";   // per delivery attempt
+  std::string event_retention = "24h";          // outbox kept for live-stream resume...
+  std::size_t event_retention_events = 100000;  // ...or this many events, whichever is fewer
+  std::string subscriptions_file;               // JSON: subscriptions created at start
+  std::string outbound_allow;                   // CIDRs internal webhook addresses may use
+  std::string outbound_ca_file;                 // PEM CA bundle for https webhooks
+  std::size_t event_max_subscriptions = 100;
+  std::size_t event_max_streams = 64;           // concurrent GET /events streams
+  std::string event_stream_heartbeat = "15s";
+  std::size_t event_stream_backlog_bytes = std::size_t{1024} * 1024;
 };
 
 // Runs the server until it is signalled; returns the process exit code.

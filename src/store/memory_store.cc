@@ -41,7 +41,8 @@ class MemoryEventStore final : public EventStore {
   Result<std::vector<OutboxEvent>> ReadOutbox(std::uint64_t after_seq, std::size_t limit) override {
     std::lock_guard lock(mutex_);
     std::vector<OutboxEvent> out;
-    for (auto it = outbox_.upper_bound(after_seq); it != outbox_.end() && out.size() < limit; ++it) {
+    for (auto it = outbox_.upper_bound(after_seq); it != outbox_.end() && out.size() < limit;
+         ++it) {
       out.push_back({it->first, it->second.data, it->second.at});
     }
     return out;

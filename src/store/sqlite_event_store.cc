@@ -31,31 +31,39 @@ class SqliteEventStore final : public EventStore {
   Status Prepare() {
     SB_TRY(Exec(db_, "PRAGMA synchronous=FULL;"));
     s_ = std::make_unique<Statements>();
-    SB_TRY(s_->read.Prepare(db_, "SELECT seq, data, at FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
+    SB_TRY(s_->read.Prepare(
+        db_, "SELECT seq, data, at FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
     SB_TRY(s_->last.Prepare(db_, "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'"));
     SB_TRY(s_->before.Prepare(
         db_, "SELECT seq FROM outbox WHERE at <= ?1 ORDER BY at DESC, seq DESC LIMIT 1"));
     SB_TRY(s_->first.Prepare(db_, "SELECT min(seq) FROM outbox"));
     SB_TRY(s_->trim.Prepare(db_, "DELETE FROM outbox WHERE seq <= ?1"));
-    SB_TRY(s_->put_sub.Prepare(db_, "INSERT OR REPLACE INTO event_subscriptions (id, data) VALUES (?1, ?2)"));
+    SB_TRY(s_->put_sub.Prepare(
+        db_, "INSERT OR REPLACE INTO event_subscriptions (id, data) VALUES (?1, ?2)"));
     SB_TRY(s_->put_progress.Prepare(
         db_, "INSERT OR REPLACE INTO event_progress (subscription_id, seq) VALUES (?1, ?2)"));
     SB_TRY(s_->put_retry.Prepare(
-        db_, "INSERT OR REPLACE INTO event_retries (subscription_id, seq, event, attempts,"
-             " next_attempt_at, last_outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
-    SB_TRY(s_->erase_retry.Prepare(db_, "DELETE FROM event_retries WHERE subscription_id = ?1 AND seq = ?2"));
+        db_,
+        "INSERT OR REPLACE INTO event_retries (subscription_id, seq, event, attempts,"
+        " next_attempt_at, last_outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    SB_TRY(s_->erase_retry.Prepare(
+        db_, "DELETE FROM event_retries WHERE subscription_id = ?1 AND seq = ?2"));
     SB_TRY(s_->put_dead.Prepare(
-        db_, "INSERT OR REPLACE INTO event_dead_letters (subscription_id, seq, event, reason,"
-             " attempts, last_outcome, last_attempt_at, dead_lettered_at)"
-             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+        db_,
+        "INSERT OR REPLACE INTO event_dead_letters (subscription_id, seq, event, reason,"
+        " attempts, last_outcome, last_attempt_at, dead_lettered_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
     SB_TRY(s_->list_dead.Prepare(
-        db_, "SELECT subscription_id, seq, event, reason, attempts, last_outcome, last_attempt_at,"
-             " dead_lettered_at FROM event_dead_letters WHERE subscription_id = ?1 AND seq > ?2"
-             " ORDER BY seq LIMIT ?3"));
-    SB_TRY(s_->count_dead.Prepare(db_, "SELECT count(*) FROM event_dead_letters WHERE subscription_id = ?1"));
+        db_,
+        "SELECT subscription_id, seq, event, reason, attempts, last_outcome, last_attempt_at,"
+        " dead_lettered_at FROM event_dead_letters WHERE subscription_id = ?1 AND seq > ?2"
+        " ORDER BY seq LIMIT ?3"));
+    SB_TRY(s_->count_dead.Prepare(
+        db_, "SELECT count(*) FROM event_dead_letters WHERE subscription_id = ?1"));
     SB_TRY(s_->trim_dead.Prepare(
-        db_, "DELETE FROM event_dead_letters WHERE subscription_id = ?1 AND seq <= (SELECT seq FROM"
-             " event_dead_letters WHERE subscription_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)"));
+        db_,
+        "DELETE FROM event_dead_letters WHERE subscription_id = ?1 AND seq <= (SELECT seq FROM"
+        " event_dead_letters WHERE subscription_id = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)"));
     return Ok{};
   }
 
@@ -136,8 +144,9 @@ class SqliteEventStore final : public EventStore {
 
   Result<std::vector<RetryRecord>> LoadRetries() override {
     Statement select;
-    SB_TRY(select.Prepare(db_, "SELECT subscription_id, seq, event, attempts, next_attempt_at,"
-                               " last_outcome FROM event_retries ORDER BY subscription_id, seq"));
+    SB_TRY(select.Prepare(db_,
+                          "SELECT subscription_id, seq, event, attempts, next_attempt_at,"
+                          " last_outcome FROM event_retries ORDER BY subscription_id, seq"));
     std::vector<RetryRecord> out;
     SB_TRY(ForEachRow(select, [&](Statement& row) {
       out.push_back({row.Text(0), static_cast<std::uint64_t>(row.Int(1)), row.Text(2),
@@ -152,7 +161,8 @@ class SqliteEventStore final : public EventStore {
     return InTransaction(db_, [&]() -> Status {
       for (const auto& [id, seq] : batch.progress) SB_TRY(PutProgress(id, seq));
       for (const RetryRecord& r : batch.retries) SB_TRY(PutRetry(r));
-      for (const RetryKey& key : batch.retries_done) SB_TRY(EraseRetry(key.subscription_id, key.seq));
+      for (const RetryKey& key : batch.retries_done)
+        SB_TRY(EraseRetry(key.subscription_id, key.seq));
       for (const DeadLetterRecord& d : batch.dead_letters) {
         SB_TRY(PutDeadLetter(d));
         SB_TRY(EraseRetry(d.subscription_id, d.seq));

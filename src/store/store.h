@@ -49,7 +49,7 @@ struct OutboxEvent {
 // One atomic unit of durable change. Later records for the same (kind, id) win.
 struct Batch {
   std::vector<Record> records;
-  std::vector<OutboxEntry> events;  // appended to the outbox in this order
+  std::vector<OutboxEntry> events;         // appended to the outbox in this order
   std::optional<std::string> engine_meta;  // the engine's own counters, when they changed
 
   bool empty() const { return records.empty() && events.empty() && !engine_meta; }

@@ -46,6 +46,8 @@ TEST_F(ClassificationTest, FallbackQueueWhenNothingSelects) {
   ASSERT_EQ(Events(EventType::kJobClassified).size(), 1u);
   EXPECT_EQ(Events(EventType::kJobClassified)[0].queue_id, "fallback");
   EXPECT_EQ(Events(EventType::kJobQueued).size(), 1u);
+  // Received reports the job as being classified; Classified tells the outcome.
+  EXPECT_EQ(Events(EventType::kJobReceived)[0].job->status, JobStatus::kPendingClassification);
 }
 
 TEST_F(ClassificationTest, StaticQueueSelectorChoosesAQueueByLabel) {

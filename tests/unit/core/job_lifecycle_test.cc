@@ -30,6 +30,7 @@ TEST_F(JobLifecycleTest, QueueAndMatchIsQueuedAtOnce) {
   EXPECT_EQ(job.status, JobStatus::kQueued);
   ASSERT_EQ(effects_.events.size(), 2u);
   EXPECT_EQ(effects_.events[0].type, EventType::kJobReceived);
+  EXPECT_EQ(effects_.events[0].job->status, JobStatus::kQueued);  // the status routing gave it
   EXPECT_EQ(effects_.events[1].type, EventType::kJobQueued);
   EXPECT_EQ(effects_.events[1].queue_id, "q");
 }
@@ -42,6 +43,8 @@ TEST_F(JobLifecycleTest, ScheduleAndSuspendWaitsForItsTimeThenForActivation) {
   EXPECT_EQ(job.scheduled_at, at);
   EXPECT_FALSE(job.enqueued_at.has_value());
   EXPECT_TRUE(Events(EventType::kJobQueued).empty());
+  EXPECT_EQ(Events(EventType::kJobReceived)[0].job->status, JobStatus::kScheduled);
+  EXPECT_EQ(Events(EventType::kJobReceived)[0].job->scheduled_at, at);
 
   AdvanceTo(at - Duration::Micros(1));
   EXPECT_EQ(job.status, JobStatus::kScheduled);

@@ -14,8 +14,8 @@ namespace {
 
 namespace json = boost::json;
 using testing::Answer;
-using testing::Receiver;
 using testing::ReceivedRequest;
+using testing::Receiver;
 using testing::WaitFor;
 using testing::WithHandshakes;
 
@@ -50,15 +50,18 @@ class AdminTest : public ::testing::Test {
 TEST_F(AdminTest, CreateReadUpdateListDelete) {
   Receiver receiver(WithHandshakes([](const ReceivedRequest&) { return Answer(200); }));
   const std::string url = receiver.url();
-  auto created = Send("PUT", "/switchboard/subscriptions/s1",
-                      R"({"endpointUrl":")" + url + R"(","includedEventTypes":["RouterJobQueued"]})");
+  auto created =
+      Send("PUT", "/switchboard/subscriptions/s1",
+           R"({"endpointUrl":")" + url + R"(","includedEventTypes":["RouterJobQueued"]})");
   ASSERT_EQ(created.status, 201u) << created.body;
   EXPECT_EQ(Body(created).at("id"), "s1");
-  EXPECT_EQ(Body(created).at("includedEventTypes").at(0), "Microsoft.Communication.RouterJobQueued");
+  EXPECT_EQ(Body(created).at("includedEventTypes").at(0),
+            "Microsoft.Communication.RouterJobQueued");
   EXPECT_EQ(Body(created).at("eventDeliverySchema"), "EventGridSchema");
 
   ASSERT_TRUE(WaitFor([&] {
-    return Body(Send("GET", "/switchboard/subscriptions/s1")).at("validation").at("state") == "Validated";
+    return Body(Send("GET", "/switchboard/subscriptions/s1")).at("validation").at("state") ==
+           "Validated";
   }));
   const json::value got = Body(Send("GET", "/switchboard/subscriptions/s1"));
   EXPECT_TRUE(got.at("validation").as_object().contains("validatedAt"));
@@ -75,8 +78,9 @@ TEST_F(AdminTest, CreateReadUpdateListDelete) {
   EXPECT_EQ(Body(patched).at("endpointUrl").as_string(), url);
   EXPECT_EQ(Body(patched).at("validation").at("state"), "Validated");  // same endpoint
 
-  auto second = Send("PATCH", "/switchboard/subscriptions/s2",
-                     R"({"endpointUrl":")" + url + R"(","eventDeliverySchema":"CloudEventSchemaV1_0"})");
+  auto second =
+      Send("PATCH", "/switchboard/subscriptions/s2",
+           R"({"endpointUrl":")" + url + R"(","eventDeliverySchema":"CloudEventSchemaV1_0"})");
   EXPECT_EQ(second.status, 201u);
   const json::value list = Body(Send("GET", "/switchboard/subscriptions"));
   ASSERT_EQ(list.at("value").as_array().size(), 2u);
@@ -102,7 +106,8 @@ TEST_F(AdminTest, BadRequests) {
       {"PUT", "/switchboard/subscriptions/s", "[]", 400},
       {"PUT", "/switchboard/subscriptions/s", "{}", 400},
       {"PUT", "/switchboard/subscriptions/s", R"({"endpointUrl":"http://10.0.0.1/x"})", 400},
-      {"PUT", "/switchboard/subscriptions/bad%2Fid", R"({"endpointUrl":"https://e.example/"})", 400},
+      {"PUT", "/switchboard/subscriptions/bad%2Fid", R"({"endpointUrl":"https://e.example/"})",
+       400},
       {"POST", "/switchboard/subscriptions", "", 405},
       {"POST", "/switchboard/subscriptions/s", "", 405},
       {"GET", "/switchboard/nothing", "", 404},
@@ -124,17 +129,21 @@ TEST_F(AdminTest, BadRequests) {
 
 TEST_F(AdminTest, DeadLettersArePaged) {
   Receiver receiver(WithHandshakes([](const ReceivedRequest&) { return Answer(503); }));
-  ASSERT_EQ(Send("PUT", "/switchboard/subscriptions/d",
-                 R"({"endpointUrl":")" + receiver.url() + R"("})").status, 201u);
+  ASSERT_EQ(
+      Send("PUT", "/switchboard/subscriptions/d", R"({"endpointUrl":")" + receiver.url() + R"("})")
+          .status,
+      201u);
   ASSERT_TRUE(WaitFor([&] {
-    return Body(Send("GET", "/switchboard/subscriptions/d")).at("validation").at("state") == "Validated";
+    return Body(Send("GET", "/switchboard/subscriptions/d")).at("validation").at("state") ==
+           "Validated";
   }));
   store::Batch batch;
   EventIdSource ids;
   for (int i = 0; i < 3; ++i) {
     core::Event e = testing::SampleEvent(core::EventType::kJobCompleted);
     e.at = Timestamp::FromUnixMicros(std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::system_clock::now().time_since_epoch()).count());
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count());
     batch.events.push_back(ToOutboxEntry(e, ids));
   }
   ASSERT_TRUE(store_->Commit(batch).ok());
@@ -142,7 +151,8 @@ TEST_F(AdminTest, DeadLettersArePaged) {
   ASSERT_TRUE(WaitFor([&] {
     return Body(Send("GET", "/switchboard/subscriptions/d")).at("delivery").at("deadLetters") == 3;
   }));
-  const json::value page1 = Body(Send("GET", "/switchboard/subscriptions/d/deadLetters?maxpagesize=2"));
+  const json::value page1 =
+      Body(Send("GET", "/switchboard/subscriptions/d/deadLetters?maxpagesize=2"));
   ASSERT_EQ(page1.at("value").as_array().size(), 2u);
   const json::value& letter = page1.at("value").at(0);
   EXPECT_EQ(letter.at("deadLetterReason"), "MaxDeliveryAttemptsExceeded");

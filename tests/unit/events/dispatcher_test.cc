@@ -23,8 +23,8 @@ namespace {
 namespace json = boost::json;
 using core::EventType;
 using testing::Answer;
-using testing::Receiver;
 using testing::ReceivedRequest;
+using testing::Receiver;
 using testing::WaitFor;
 using testing::WithHandshakes;
 
@@ -62,7 +62,8 @@ DispatcherOptions TestOptions() {
 }
 
 // Commits `count` events of `type` (each its own job), raised now; returns their ids in order.
-std::vector<std::string> Commit(store::Store& store, int count, EventType type = EventType::kJobQueued) {
+std::vector<std::string> Commit(store::Store& store, int count,
+                                EventType type = EventType::kJobQueued) {
   static EventIdSource ids;
   store::Batch batch;
   std::vector<std::string> out;
@@ -87,7 +88,8 @@ SubscriptionSpec Spec(const std::string& id, const std::string& url,
   return spec;
 }
 
-std::unique_ptr<Dispatcher> Start(store::EventStore& store, DispatcherOptions options = TestOptions()) {
+std::unique_ptr<Dispatcher> Start(store::EventStore& store,
+                                  DispatcherOptions options = TestOptions()) {
   auto dispatcher = Dispatcher::Create(store, std::move(options));
   EXPECT_TRUE(dispatcher.ok());
   EXPECT_TRUE((*dispatcher)->Start().ok());
@@ -207,7 +209,8 @@ TEST(DispatcherTest, EventGridHandshakeFailsThenPasses) {
   Subscribe(*dispatcher, Spec("eg", receiver.url()));
   ASSERT_TRUE(WaitFor([&] { return StateOf(*dispatcher, "eg") == ValidationState::kFailed; }));
   const auto failed = dispatcher->Call([&] { return dispatcher->GetSubscription("eg"); });
-  EXPECT_NE(failed->validation_error.find("validationCode"), std::string::npos) << failed->validation_error;
+  EXPECT_NE(failed->validation_error.find("validationCode"), std::string::npos)
+      << failed->validation_error;
   EXPECT_GE(failed->validation_attempts, 1);
   const auto ids = Commit(*store, 3);  // raised while the endpoint is not validated: they wait
   dispatcher->Notify();
@@ -252,7 +255,8 @@ TEST(DispatcherTest, ACloudEventsEndpointThatDoesNotAllowTheOriginIsNotValidated
   auto store = store::NewMemoryStore();
   Receiver receiver([](const ReceivedRequest& r) -> std::optional<http::Response> {
     http::Response response = Answer(200);
-    if (r.method == "OPTIONS") response.headers.push_back({"WebHook-Allowed-Origin", "other.example"});
+    if (r.method == "OPTIONS")
+      response.headers.push_back({"WebHook-Allowed-Origin", "other.example"});
     return response;
   });
   auto dispatcher = Start(store->events());
@@ -315,11 +319,13 @@ TEST(DispatcherTest, ResumesAfterARestartWithTheSameIds) {
     ASSERT_TRUE(store.ok());
     auto dispatcher = Start((*store)->events());
     Subscribe(*dispatcher, Spec("durable", receiver.url()));
-    ASSERT_TRUE(WaitFor([&] { return StateOf(*dispatcher, "durable") == ValidationState::kValidated; }));
+    ASSERT_TRUE(
+        WaitFor([&] { return StateOf(*dispatcher, "durable") == ValidationState::kValidated; }));
     first_ids = Commit(**store, 10);
     dispatcher->Notify();
     ASSERT_TRUE(WaitFor([&] {
-      return dispatcher->Call([&] { return dispatcher->GetSubscription("durable")->pending_retries; }) == 10;
+      return dispatcher->Call(
+                 [&] { return dispatcher->GetSubscription("durable")->pending_retries; }) == 10;
     }));
     dispatcher->Stop();
     for (const auto& r : receiver.deliveries()) seen_while_failing.insert(testing::EventIdOf(r));
@@ -367,7 +373,8 @@ TEST(DispatcherTest, AttemptsCutShortByStopAreSentAgain) {
   std::multiset<std::string> got;
   for (const auto& r : receiver.deliveries()) got.insert(testing::EventIdOf(r));
   for (const std::string& id : ids) EXPECT_EQ(got.count(id), 2u);
-  EXPECT_EQ(dispatcher->Call([&] { return dispatcher->GetSubscription("s")->failed_attempts; }), 0u);
+  EXPECT_EQ(dispatcher->Call([&] { return dispatcher->GetSubscription("s")->failed_attempts; }),
+            0u);
 }
 
 TEST(DispatcherTest, FiltersByEventTypeAndTrimsTheOutbox) {
@@ -380,7 +387,8 @@ TEST(DispatcherTest, FiltersByEventTypeAndTrimsTheOutbox) {
   SubscriptionSpec spec = Spec("offers", receiver.url());
   spec.event_types = {EventType::kWorkerOfferIssued};
   Subscribe(*dispatcher, spec);
-  ASSERT_TRUE(WaitFor([&] { return StateOf(*dispatcher, "offers") == ValidationState::kValidated; }));
+  ASSERT_TRUE(
+      WaitFor([&] { return StateOf(*dispatcher, "offers") == ValidationState::kValidated; }));
   Commit(*store, 7, EventType::kJobQueued);
   const auto offers = Commit(*store, 3, EventType::kWorkerOfferIssued);
   Commit(*store, 7, EventType::kJobClosed);
@@ -398,7 +406,8 @@ TEST(DispatcherTest, RefusesInternalAddressesUnlessAllowed) {
   DispatcherOptions options = TestOptions();
   options.client.guard = AddressGuard();
   auto dispatcher = Start(store->events(), options);
-  auto literal = dispatcher->Call([&] { return dispatcher->PutSubscription(Spec("a", receiver.url())); });
+  auto literal =
+      dispatcher->Call([&] { return dispatcher->PutSubscription(Spec("a", receiver.url())); });
   ASSERT_FALSE(literal.ok());
   EXPECT_EQ(literal.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(literal.error().message.find("loopback"), std::string::npos);

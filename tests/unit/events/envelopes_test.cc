@@ -59,14 +59,15 @@ TEST(OutboxRecordTest, IdsAreUuidsAndDistinct) {
 
 TEST(EnvelopeTest, EventGridSchema) {
   const OutboxRecord record = Sample();
-  const json::value body = json::parse(DeliveryBody(record, DeliverySchema::kEventGrid, "/topic/x"));
+  const json::value body =
+      json::parse(DeliveryBody(record, DeliverySchema::kEventGrid, "/topic/x"));
   ASSERT_TRUE(body.is_array());
   ASSERT_EQ(body.as_array().size(), 1u);
   const json::object& e = body.at(0).as_object();
   std::set<std::string> keys;
   for (const auto& m : e) keys.insert(std::string(m.key()));
-  EXPECT_EQ(keys, (std::set<std::string>{"id", "topic", "subject", "data", "eventType", "dataVersion",
-                                         "metadataVersion", "eventTime"}));
+  EXPECT_EQ(keys, (std::set<std::string>{"id", "topic", "subject", "data", "eventType",
+                                         "dataVersion", "metadataVersion", "eventTime"}));
   EXPECT_EQ(e.at("id").as_string(), record.id);
   EXPECT_EQ(e.at("topic"), "/topic/x");
   EXPECT_EQ(e.at("subject"), "worker/worker-1/job/job-1");
@@ -80,7 +81,8 @@ TEST(EnvelopeTest, EventGridSchema) {
 
 TEST(EnvelopeTest, CloudEventsStructuredMode) {
   const OutboxRecord record = Sample();
-  const json::value body = json::parse(DeliveryBody(record, DeliverySchema::kCloudEvents, "/topic/x"));
+  const json::value body =
+      json::parse(DeliveryBody(record, DeliverySchema::kCloudEvents, "/topic/x"));
   ASSERT_TRUE(body.is_object());
   const json::object& e = body.as_object();
   std::set<std::string> keys;
@@ -92,7 +94,9 @@ TEST(EnvelopeTest, CloudEventsStructuredMode) {
   EXPECT_EQ(e.at("type"), "Microsoft.Communication.RouterWorkerOfferIssued");
   EXPECT_EQ(e.at("time"), "2023-11-14T22:13:21.0000000Z");
   EXPECT_EQ(e.at("datacontenttype"), "application/json");
-  EXPECT_EQ(std::string(DeliveryContentType(DeliverySchema::kCloudEvents)).rfind("application/cloudevents+json", 0), 0u);
+  EXPECT_EQ(std::string(DeliveryContentType(DeliverySchema::kCloudEvents))
+                .rfind("application/cloudevents+json", 0),
+            0u);
 }
 
 TEST(EnvelopeTest, ValidationHandshake) {

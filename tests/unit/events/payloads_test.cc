@@ -37,7 +37,8 @@ std::set<std::string> Keys(const json::value& data) {
 
 TEST(PayloadsTest, EveryTypeHasASchemaDefinition) {
   EXPECT_EQ(AllEventTypes().size(), static_cast<std::size_t>(kEventTypeCount));
-  for (EventType type : AllEventTypes()) EXPECT_TRUE(Schema().Has(DefinitionOf(type))) << DefinitionOf(type);
+  for (EventType type : AllEventTypes())
+    EXPECT_TRUE(Schema().Has(DefinitionOf(type))) << DefinitionOf(type);
 }
 
 TEST(PayloadsTest, EveryPayloadConformsToItsSchema) {
@@ -45,7 +46,8 @@ TEST(PayloadsTest, EveryPayloadConformsToItsSchema) {
     const std::string data = EventData(SampleEvent(type));
     const json::value parsed = json::parse(data);
     const auto errors = Schema().Check(parsed, DefinitionOf(type));
-    for (const std::string& error : errors) ADD_FAILURE() << core::EventTypeName(type) << ": " << error;
+    for (const std::string& error : errors)
+      ADD_FAILURE() << core::EventTypeName(type) << ": " << error;
   }
 }
 
@@ -61,7 +63,8 @@ TEST(PayloadsTest, EveryPayloadWritesEveryDeclaredField) {
     if (auto it = not_applicable.find(type); it != not_applicable.end()) {
       for (const std::string& name : it->second) expected.erase(name);
     }
-    EXPECT_EQ(Keys(json::parse(EventData(SampleEvent(type)))), expected) << core::EventTypeName(type);
+    EXPECT_EQ(Keys(json::parse(EventData(SampleEvent(type)))), expected)
+        << core::EventTypeName(type);
   }
 }
 
@@ -72,14 +75,16 @@ TEST(PayloadsTest, MinimalEventsConformToo) {
     e.job_id = "j";
     e.worker_id = "w";
     const auto errors = Schema().Check(json::parse(EventData(e)), DefinitionOf(type));
-    for (const std::string& error : errors) ADD_FAILURE() << core::EventTypeName(type) << ": " << error;
+    for (const std::string& error : errors)
+      ADD_FAILURE() << core::EventTypeName(type) << ": " << error;
   }
 }
 
 TEST(PayloadsTest, EnumsAndLabelsUseTheEventSchemasSpellings) {
   const json::value received = json::parse(EventData(SampleEvent(EventType::kJobReceived)));
   EXPECT_EQ(received.at("jobStatus"), "Queued");
-  EXPECT_EQ(received.at("labels"), json::parse(R"({"Language":"en","Skill":"11","Vip":"true","Weight":"2.5"})"));
+  EXPECT_EQ(received.at("labels"),
+            json::parse(R"({"Language":"en","Skill":"11","Vip":"true","Weight":"2.5"})"));
   EXPECT_EQ(received.at("tags").at("Score"), "0.75");
   const json::value selector = received.at("requestedWorkerSelectors").at(0);
   EXPECT_EQ(selector.at("labelOperator"), "Greater");
@@ -94,14 +99,15 @@ TEST(PayloadsTest, EnumsAndLabelsUseTheEventSchemasSpellings) {
 }
 
 TEST(PayloadsTest, OfferIssuedIsPinned) {
-  EXPECT_EQ(EventData(SampleEvent(EventType::kWorkerOfferIssued)),
-            R"({"jobId":"job-1","channelReference":"call-123","channelId":"voice",)"
-            R"("workerId":"worker-1","queueId":"queue-1","offerId":"offer-1","jobPriority":5,)"
-            R"("workerLabels":{"English":"true","Id":"worker-1","Skill":"11"},)"
-            R"("offeredOn":"2023-11-14T22:13:22.0000000Z","expiresOn":"2023-11-14T22:14:22.0000000Z",)"
-            R"("workerTags":{"Team":"blue"},)"
-            R"("jobLabels":{"Language":"en","Skill":"11","Vip":"true","Weight":"2.5"},)"
-            R"("jobTags":{"Score":"0.75","Source":"web"}})");
+  EXPECT_EQ(
+      EventData(SampleEvent(EventType::kWorkerOfferIssued)),
+      R"({"jobId":"job-1","channelReference":"call-123","channelId":"voice",)"
+      R"("workerId":"worker-1","queueId":"queue-1","offerId":"offer-1","jobPriority":5,)"
+      R"("workerLabels":{"English":"true","Id":"worker-1","Skill":"11"},)"
+      R"("offeredOn":"2023-11-14T22:13:22.0000000Z","expiresOn":"2023-11-14T22:14:22.0000000Z",)"
+      R"("workerTags":{"Team":"blue"},)"
+      R"("jobLabels":{"Language":"en","Skill":"11","Vip":"true","Weight":"2.5"},)"
+      R"("jobTags":{"Score":"0.75","Source":"web"}})");
 }
 
 TEST(PayloadsTest, WorkerRegisteredIsPinned) {
@@ -118,7 +124,8 @@ TEST(PayloadsTest, SubjectsAreShapedAsTheServiceShapesThem) {
   const std::map<EventType, std::string> expected = {
       {EventType::kJobReceived, "job/job-1/channel/voice"},
       {EventType::kJobClassified, "job/job-1/channel/voice/queue/queue-1"},
-      {EventType::kJobClassificationFailed, "job/job-1/channel/voice/classificationpolicy/policy-1"},
+      {EventType::kJobClassificationFailed,
+       "job/job-1/channel/voice/classificationpolicy/policy-1"},
       {EventType::kJobQueued, "job/job-1/channel/voice/queue/queue-1"},
       {EventType::kJobCompleted, "job/job-1/channel/voice/assignment/assignment-1"},
       {EventType::kJobClosed, "job/job-1/channel/voice/assignment/assignment-1"},
@@ -146,7 +153,8 @@ TEST(PayloadsTest, SubjectsAreShapedAsTheServiceShapesThem) {
 }
 
 TEST(PayloadsTest, EventTypeNames) {
-  EXPECT_EQ(EventGridType(EventType::kWorkerOfferIssued), "Microsoft.Communication.RouterWorkerOfferIssued");
+  EXPECT_EQ(EventGridType(EventType::kWorkerOfferIssued),
+            "Microsoft.Communication.RouterWorkerOfferIssued");
   EventType type;
   ASSERT_TRUE(ParseEventType("Microsoft.Communication.RouterJobClosed", type));
   EXPECT_EQ(type, EventType::kJobClosed);

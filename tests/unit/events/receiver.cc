@@ -24,11 +24,13 @@ http::Response Answer(unsigned status, std::string body) {
 }
 
 bool IsHandshake(const ReceivedRequest& request) {
-  return request.method == "OPTIONS" || request.header("aeg-event-type") == "SubscriptionValidation";
+  return request.method == "OPTIONS" ||
+         request.header("aeg-event-type") == "SubscriptionValidation";
 }
 
 Policy WithHandshakes(Policy deliveries) {
-  return [deliveries = std::move(deliveries)](const ReceivedRequest& r) -> std::optional<http::Response> {
+  return [deliveries =
+              std::move(deliveries)](const ReceivedRequest& r) -> std::optional<http::Response> {
     if (r.method == "OPTIONS") {
       http::Response response = Answer(200);
       response.headers.push_back({"WebHook-Allowed-Origin", r.header("WebHook-Request-Origin")});
@@ -56,10 +58,13 @@ Receiver::Receiver(Policy policy, std::optional<http::TlsFiles> tls) : policy_(s
   tls_ = tls.has_value();
   options.tls = std::move(tls);
   server_ = std::make_unique<http::Server>(
-      io_, options, [this](http::Request request, http::Responder respond) {
+      io_, options,
+      [this](http::Request request, http::Responder respond) {
         Handle(std::move(request), std::move(respond));
       },
-      [](unsigned status, std::string_view message) { return Answer(status, std::string(message)); });
+      [](unsigned status, std::string_view message) {
+        return Answer(status, std::string(message));
+      });
   auto address = server_->Start();
   if (!address) throw std::runtime_error(address.error().message);
   port_ = static_cast<std::uint16_t>(std::stoi(address->substr(address->rfind(':') + 1)));

@@ -28,7 +28,9 @@ std::shared_ptr<core::EventJob> SampleJob() {
   job->classification_policy_id = "policy-1";
   job->priority = 5;
   job->status = core::JobStatus::kQueued;
-  job->labels = {{"Language", Value("en")}, {"Skill", Value(11)}, {"Weight", Value(2.5)},
+  job->labels = {{"Language", Value("en")},
+                 {"Skill", Value(11)},
+                 {"Weight", Value(2.5)},
                  {"Vip", Value(true)}};
   job->tags = {{"Source", Value("web")}, {"Score", Value(0.75)}};
   job->requested_worker_selectors = {
@@ -70,20 +72,23 @@ core::Event SampleEvent(EventType type) {
   e.type = type;
   e.at = At(1);
   const bool job_event = type <= EventType::kJobDeleted;
-  const bool offer = type >= EventType::kWorkerOfferIssued && type <= EventType::kWorkerOfferExpired;
+  const bool offer =
+      type >= EventType::kWorkerOfferIssued && type <= EventType::kWorkerOfferExpired;
   if (job_event || offer) {
     e.job = SampleJob();
     e.job_id = "job-1";
     e.queue_id = "queue-1";
   }
   if (!job_event) {
-    e.worker = SampleWorker(type == EventType::kWorkerRegistered || type == EventType::kWorkerUpdated);
+    e.worker =
+        SampleWorker(type == EventType::kWorkerRegistered || type == EventType::kWorkerUpdated);
     e.worker_id = "worker-1";
   }
   if (offer) e.offer_id = "offer-1";
   switch (type) {
     case EventType::kJobClassified:
-      e.queue_details = core::EventQueue{"queue-1", std::string("Queue One"), {{"Region", Value("emea")}}};
+      e.queue_details =
+          core::EventQueue{"queue-1", std::string("Queue One"), {{"Region", Value("emea")}}};
       break;
     case EventType::kJobClassificationFailed: e.detail = "no queue matched"; break;
     case EventType::kJobCompleted:

@@ -47,13 +47,15 @@ void SchemaChecker::Collect(const json::object& schema, json::object& properties
                             std::set<std::string>& required) const {
   const json::object& resolved = Resolve(schema);
   if (const json::value* bases = resolved.if_contains("allOf")) {
-    for (const json::value& base : bases->as_array()) Collect(base.as_object(), properties, required);
+    for (const json::value& base : bases->as_array())
+      Collect(base.as_object(), properties, required);
   }
   if (const json::value* own = resolved.if_contains("properties")) {
     for (const auto& p : own->as_object()) properties[p.key()] = p.value();
   }
   if (const json::value* names = resolved.if_contains("required")) {
-    for (const json::value& name : names->as_array()) required.insert(std::string(name.as_string()));
+    for (const json::value& name : names->as_array())
+      required.insert(std::string(name.as_string()));
   }
 }
 
@@ -88,7 +90,8 @@ void SchemaChecker::CheckObject(const json::value& value, const json::object& sc
       errors.push_back(path + "." + std::string(member.key()) + " is not in the schema");
       continue;
     }
-    CheckValue(member.value(), declared->as_object(), path + "." + std::string(member.key()), errors);
+    CheckValue(member.value(), declared->as_object(), path + "." + std::string(member.key()),
+               errors);
   }
   for (const std::string& name : required) {
     if (!value.as_object().contains(name)) errors.push_back(path + "." + name + " is required");
@@ -125,7 +128,8 @@ void SchemaChecker::CheckValue(const json::value& value, const json::object& raw
     if (!value.is_array()) return fail("an array");
     std::size_t i = 0;
     for (const json::value& item : value.as_array()) {
-      CheckValue(item, schema.at("items").as_object(), path + "[" + std::to_string(i++) + "]", errors);
+      CheckValue(item, schema.at("items").as_object(), path + "[" + std::to_string(i++) + "]",
+                 errors);
     }
   } else if (type == "object") {
     const json::value* map = schema.if_contains("additionalProperties");

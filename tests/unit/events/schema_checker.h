@@ -20,7 +20,8 @@ class SchemaChecker {
   explicit SchemaChecker(const std::string& path);  // aborts the test run if unreadable
 
   // What is wrong with `value` as a `definition`; empty when it conforms.
-  std::vector<std::string> Check(const boost::json::value& value, std::string_view definition) const;
+  std::vector<std::string> Check(const boost::json::value& value,
+                                 std::string_view definition) const;
   // Every property `definition` declares, with its bases'.
   std::set<std::string> Properties(std::string_view definition) const;
   bool Has(std::string_view definition) const;

@@ -21,15 +21,19 @@ TEST(SubscriptionTest, MergePatch) {
   ASSERT_TRUE(Merge(spec, R"({"EndpointURL":"https://h/x","includedEventTypes":[
       "Microsoft.Communication.RouterWorkerOfferIssued","RouterJobQueued","RouterJobQueued"],
       "eventDeliverySchema":"cloudeventschemav1_0","retryPolicy":{"maxDeliveryAttempts":3},
-      "validation":{"state":"Validated"},"unknown":1})").ok());
+      "validation":{"state":"Validated"},"unknown":1})")
+                  .ok());
   EXPECT_EQ(spec.endpoint_url, "https://h/x");
-  EXPECT_EQ(spec.event_types, (std::vector<EventType>{EventType::kJobQueued, EventType::kWorkerOfferIssued}));
+  EXPECT_EQ(spec.event_types,
+            (std::vector<EventType>{EventType::kJobQueued, EventType::kWorkerOfferIssued}));
   EXPECT_EQ(spec.schema, DeliverySchema::kCloudEvents);
   EXPECT_EQ(spec.max_delivery_attempts, 3);
   EXPECT_TRUE(spec.Matches(EventType::kJobQueued));
   EXPECT_FALSE(spec.Matches(EventType::kJobClosed));
 
-  ASSERT_TRUE(Merge(spec, R"({"includedEventTypes":null,"eventDeliverySchema":null,"retryPolicy":null})").ok());
+  ASSERT_TRUE(
+      Merge(spec, R"({"includedEventTypes":null,"eventDeliverySchema":null,"retryPolicy":null})")
+          .ok());
   EXPECT_TRUE(spec.event_types.empty());
   EXPECT_TRUE(spec.Matches(EventType::kJobClosed));
   EXPECT_EQ(spec.schema, DeliverySchema::kEventGrid);

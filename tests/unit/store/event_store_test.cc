@@ -32,7 +32,8 @@ Timestamp At(int seconds) { return Timestamp::FromUnixSeconds(seconds); }
 
 Batch Events(int first, int count) {
   Batch batch;
-  for (int i = first; i < first + count; ++i) batch.events.push_back({"e" + std::to_string(i), At(i)});
+  for (int i = first; i < first + count; ++i)
+    batch.events.push_back({"e" + std::to_string(i), At(i)});
   return batch;
 }
 
@@ -55,12 +56,19 @@ void ExerciseOutbox(Store& store) {
 }
 
 RetryRecord Retry(std::string sub, std::uint64_t seq, int attempts) {
-  return {std::move(sub), seq, "event" + std::to_string(seq), attempts, At(100 + attempts), "HTTP 503"};
+  return {std::move(sub),     seq,       "event" + std::to_string(seq), attempts,
+          At(100 + attempts), "HTTP 503"};
 }
 
 DeadLetterRecord Dead(std::string sub, std::uint64_t seq) {
-  return {std::move(sub), seq, "event" + std::to_string(seq), "MaxDeliveryAttemptsExceeded", 3,
-          "timeout", At(200), At(201)};
+  return {std::move(sub),
+          seq,
+          "event" + std::to_string(seq),
+          "MaxDeliveryAttemptsExceeded",
+          3,
+          "timeout",
+          At(200),
+          At(201)};
 }
 
 void ExerciseDelivery(EventStore& events) {
@@ -163,11 +171,13 @@ TEST(EventStoreTest, ReadsAVersionOneStore) {
   ASSERT_TRUE(store.ok()) << store.error().message;
   EXPECT_EQ(*(*store)->LoadEngineMeta(), std::optional<std::string>("m1"));
   int records = 0;
-  ASSERT_TRUE((*store)->LoadRecords([&](const Record& r) -> Status {
-    EXPECT_EQ(r.id, "job-1");
-    ++records;
-    return Ok{};
-  }).ok());
+  ASSERT_TRUE((*store)
+                  ->LoadRecords([&](const Record& r) -> Status {
+                    EXPECT_EQ(r.id, "job-1");
+                    ++records;
+                    return Ok{};
+                  })
+                  .ok());
   EXPECT_EQ(records, 1);
   EventStore& events = (*store)->events();
   auto outbox = events.ReadOutbox(0, 10);
@@ -186,7 +196,8 @@ void ReadWhileCommitting(Store& store) {
   constexpr int kPerBatch = 5;
   std::atomic<bool> done{false};
   std::thread committer([&] {
-    for (int b = 0; b < kBatches; ++b) ASSERT_TRUE(store.Commit(Events(b * kPerBatch, kPerBatch)).ok());
+    for (int b = 0; b < kBatches; ++b)
+      ASSERT_TRUE(store.Commit(Events(b * kPerBatch, kPerBatch)).ok());
     done = true;
   });
   std::uint64_t last = 0;
