@@ -78,7 +78,7 @@ void Run(const char* store_name, store::Store& store, std::size_t in_flight, int
   events::DispatcherOptions options;
   options.topic = "/bench";
   options.max_in_flight_per_subscription = in_flight;
-  options.client.guard = events::AddressGuard::FromAllowList("127.0.0.1/32").value();
+  options.client.guard = outbound::AddressGuard::FromAllowList("127.0.0.1/32").value();
   auto dispatcher = events::Dispatcher::Create(store.events(), options).value();
   if (!dispatcher->Start().ok()) std::abort();
   events::SubscriptionSpec spec;

@@ -1,7 +1,6 @@
 // JSON for the API: parsing request bodies with limits, writing responses, and a Reader that
 // pulls typed fields out of an object and records the first error with the field's path.
-// Boost.JSON parses and holds values; Serialize is our own because Boost.JSON writes doubles in
-// exponent form ("3E2") and the service writes them as .NET does ("300", "0.5").
+// Boost.JSON parses and holds values; wire/json.h writes them.
 // Stateless functions; Reader is a short-lived single-thread helper.
 #pragma once
 
@@ -16,6 +15,7 @@
 #include "base/error.h"
 #include "base/time.h"
 #include "base/value.h"
+#include "wire/json.h"
 
 namespace sb::api {
 
@@ -27,13 +27,11 @@ inline constexpr std::size_t kMaxJsonDepth = 32;
 // Parses a request body. Malformed JSON or nesting deeper than `max_depth`: kInvalidArgument.
 Result<json::value> ParseJson(std::string_view text, std::size_t max_depth = kMaxJsonDepth);
 
-// Writes compact JSON; doubles in their shortest round-trip form, integral ones without a
-// fraction.
-std::string Serialize(const json::value& value);
-void SerializeTo(const json::value& value, std::string& out);
+// Writing JSON and label values (see wire/json.h).
+using wire::Serialize;
+using wire::SerializeTo;
+using wire::ToJson;
 
-json::value ToJson(const Value& value);
-json::value ToJson(const LabelMap& labels);
 json::string ToJsonTime(Timestamp t);
 
 // Matches an enum's wire name, case-insensitively and ignoring '-' (so the preview's

@@ -93,6 +93,10 @@ void AddLimitFlags(CLI::App* serve, sb::server::ServeConfig& config) {
 }
 
 void AddEventFlags(CLI::App* serve, sb::server::ServeConfig& config) {
+  Option(serve, "--rule-call-timeout", config.rule_call_timeout,
+         "Time a function or webhook rule has to answer (its OAuth2 token request included); "
+         "past it the job's classification fails")
+      ->capture_default_str();
   Option(serve, "--event-topic", config.event_topic,
          "The Event Grid `topic` (CloudEvents `source`) of every event delivered")
       ->capture_default_str();
@@ -101,10 +105,12 @@ void AddEventFlags(CLI::App* serve, sb::server::ServeConfig& config) {
          "{\"subscriptions\": [{\"id\", \"endpointUrl\", ...}]}")
       ->check(CLI::ExistingFile);
   Option(serve, "--outbound-allow", config.outbound_allow,
-         "Comma-separated CIDRs webhooks may reach although internal (loopback, private, "
-         "link-local, ...), e.g. 127.0.0.1/32; everything internal is refused otherwise");
+         "Comma-separated CIDRs that webhooks and function/webhook rules may reach although "
+         "internal (loopback, private, link-local, ...), e.g. 127.0.0.1/32; everything internal "
+         "is refused otherwise");
   Option(serve, "--outbound-ca-file", config.outbound_ca_file,
-         "PEM CA bundle that https webhooks are verified against (default: the system's)")
+         "PEM CA bundle that https webhooks and rule calls are verified against (default: the "
+         "system's)")
       ->check(CLI::ExistingFile);
   Option(serve, "--event-retry-schedule", config.event_retry_schedule,
          "Waits after failed deliveries (ms, s, m, h); the last repeats")

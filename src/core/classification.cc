@@ -203,6 +203,7 @@ std::vector<std::pair<std::string, const RouterRule*>> ExternalRules(
 void EngineState::FailClassification(Job& job, const std::string& reason) {
   DropRuleCalls(job);
   SetStatus(job, JobStatus::kClassificationFailed);
+  AddNote(job, "Classification failed: " + reason);  // readable on the job, not only the event
   Emit(EventType::kJobClassificationFailed, &job).detail = reason;
 }
 

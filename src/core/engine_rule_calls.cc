@@ -32,6 +32,7 @@ std::vector<WorkerSelector> ActiveSelectors(const Job& job) {
 std::optional<double> ScoreOf(const RuleAnswer& answer, std::size_t index, bool batch) {
   if (batch) {
     if (!answer.is_scores || index >= answer.scores.size()) return std::nullopt;
+    if (!std::isfinite(answer.scores[index])) return std::nullopt;  // a worker left unscored
     return answer.scores[index];
   }
   if (!answer.value.is_number() || !std::isfinite(answer.value.as_number())) return std::nullopt;

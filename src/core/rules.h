@@ -162,7 +162,7 @@ struct RuleCall {
 };
 
 // What an outbound rule answered, read from its JSON: a single value, a list of selectors, or
-// a list of scores (batch scoring, in the order of the workers sent).
+// a list of scores (batch scoring, in the order of the workers sent; NaN: not scored).
 struct RuleAnswer {
   Value value;
   std::vector<QueueSelector> selectors;

@@ -48,14 +48,14 @@ Result<std::unique_ptr<Dispatcher>> Dispatcher::Create(store::EventStore& store,
                                                        DispatcherOptions options) {
   // The client is created on the dispatcher's io_context, which the constructor makes first.
   std::unique_ptr<Dispatcher> dispatcher(new Dispatcher(store, std::move(options), nullptr));
-  auto client = HttpClient::Create(dispatcher->io_, dispatcher->options_.client);
+  auto client = outbound::HttpClient::Create(dispatcher->io_, dispatcher->options_.client);
   if (!client) return std::move(client).error();
   dispatcher->client_ = std::move(*client);
   return dispatcher;
 }
 
 Dispatcher::Dispatcher(store::EventStore& store, DispatcherOptions options,
-                       std::unique_ptr<HttpClient> client)
+                       std::unique_ptr<outbound::HttpClient> client)
     : store_(store), options_(std::move(options)), client_(std::move(client)), wake_(io_) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
@@ -123,7 +123,7 @@ Status Dispatcher::Load() {
   for (const store::SubscriptionRecord& record : *stored) {
     auto subscription = DecodeSubscription(record.data);
     if (!subscription) return std::move(subscription).error();
-    auto endpoint = ParseEndpoint(subscription->spec.endpoint_url);
+    auto endpoint = outbound::ParseEndpoint(subscription->spec.endpoint_url);
     if (!endpoint) return std::move(endpoint).error();
     auto sub = std::make_unique<Sub>();
     sub->stored = std::move(*subscription);
@@ -197,7 +197,7 @@ Result<SubscriptionView> Dispatcher::GetSubscription(std::string_view id) {
 
 Result<PutResult> Dispatcher::PutSubscription(SubscriptionSpec spec) {
   SB_TRY(CheckSubscriptionId(spec.id));
-  auto endpoint = ParseEndpoint(spec.endpoint_url);
+  auto endpoint = outbound::ParseEndpoint(spec.endpoint_url);
   if (!endpoint) return std::move(endpoint).error();
   boost::system::error_code ec;
   const auto literal = boost::asio::ip::make_address(endpoint->host, ec);

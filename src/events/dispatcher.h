@@ -46,8 +46,8 @@
 #include <type_traits>
 
 #include "events/admin.h"
-#include "events/endpoint.h"
-#include "events/http_client.h"
+#include "outbound/endpoint.h"
+#include "outbound/http_client.h"
 #include "events/outbox_record.h"
 #include "events/subscription.h"
 #include "store/store.h"
@@ -79,7 +79,7 @@ struct DispatcherOptions {
   std::string origin = "eventgrid.azure.net";  // WebHook-Request-Origin and Origin (CloudEvents)
   RetryPolicy retry;
   Retention retention;
-  ClientOptions client;
+  outbound::ClientOptions client;
   std::size_t max_in_flight_per_subscription = 16;
   std::size_t max_subscriptions = 100;
   std::size_t max_dead_letters_per_subscription = 10'000;
@@ -138,7 +138,7 @@ class Dispatcher final : public SubscriptionAdmin {
   };
   struct Sub {
     Subscription stored;
-    Endpoint endpoint;
+    outbound::Endpoint endpoint;
     std::uint64_t incarnation = 0;       // a new one per create: a late result of a deleted
                                          // and re-created subscription is not applied to it
     std::uint64_t validation_epoch = 0;  // a new one per handshake started; older results lose
@@ -177,7 +177,7 @@ class Dispatcher final : public SubscriptionAdmin {
   };
 
   Dispatcher(store::EventStore& store, DispatcherOptions options,
-             std::unique_ptr<HttpClient> client);
+             std::unique_ptr<outbound::HttpClient> client);
   Timestamp Now() const;
   Sub* Find(std::string_view id, std::uint64_t incarnation);
   int MaxAttempts(const Sub& sub) const;
@@ -192,8 +192,8 @@ class Dispatcher final : public SubscriptionAdmin {
   void StartDueRetries(Sub& sub, Timestamp now);
   void Launch(Attempt attempt);
   boost::asio::awaitable<void> Deliver(Attempt attempt);
-  ClientRequest DeliveryRequest(const Sub& sub, const Attempt& attempt) const;
-  Outcome Classify(const Result<ClientResponse>& response) const;
+  outbound::ClientRequest DeliveryRequest(const Sub& sub, const Attempt& attempt) const;
+  Outcome Classify(const Result<outbound::ClientResponse>& response) const;
   void OnAttemptDone(Attempt attempt, Outcome outcome);
   void RecordFailure(Sub& sub, Attempt& attempt, const Outcome& outcome, Timestamp now);
   void DeadLetter(Sub& sub, std::uint64_t seq, std::string encoded, std::string reason,
@@ -205,10 +205,10 @@ class Dispatcher final : public SubscriptionAdmin {
   void StartValidation(Sub& sub);
   boost::asio::awaitable<void> Validate(std::string id, std::uint64_t incarnation,
                                         std::uint64_t epoch);
-  ClientRequest HandshakeRequest(DeliverySchema schema, const std::string& subscription_id,
+  outbound::ClientRequest HandshakeRequest(DeliverySchema schema, const std::string& subscription_id,
                                  std::string& code);
   Status JudgeHandshake(DeliverySchema schema, const std::string& code,
-                        const Result<ClientResponse>& response) const;
+                        const Result<outbound::ClientResponse>& response) const;
   void OnValidated(Sub& sub, const Status& outcome);
   void Persist(const Sub& sub);
   void ArmWake();
@@ -220,7 +220,7 @@ class Dispatcher final : public SubscriptionAdmin {
   store::EventStore& store_;
   DispatcherOptions options_;
   boost::asio::io_context io_;
-  std::unique_ptr<HttpClient> client_;
+  std::unique_ptr<outbound::HttpClient> client_;
   boost::asio::steady_timer wake_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::thread thread_;

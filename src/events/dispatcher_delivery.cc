@@ -110,16 +110,16 @@ void Dispatcher::Launch(Attempt attempt) {
 boost::asio::awaitable<void> Dispatcher::Deliver(Attempt attempt) {
   const Sub* sub = Find(attempt.subscription_id, attempt.incarnation);
   if (!sub) co_return;
-  const Endpoint endpoint = sub->endpoint;  // the subscription may change while this waits
-  ClientRequest request = DeliveryRequest(*sub, attempt);
-  Result<ClientResponse> response = co_await client_->Send(endpoint, std::move(request));
+  const outbound::Endpoint endpoint = sub->endpoint;  // the subscription may change while this waits
+  outbound::ClientRequest request = DeliveryRequest(*sub, attempt);
+  Result<outbound::ClientResponse> response = co_await client_->Send(endpoint, std::move(request));
   Outcome outcome = Classify(response);
   OnAttemptDone(std::move(attempt), std::move(outcome));
 }
 
-ClientRequest Dispatcher::DeliveryRequest(const Sub& sub, const Attempt& attempt) const {
+outbound::ClientRequest Dispatcher::DeliveryRequest(const Sub& sub, const Attempt& attempt) const {
   const DeliverySchema schema = sub.stored.spec.schema;
-  ClientRequest request;
+  outbound::ClientRequest request;
   request.body = DeliveryBody(attempt.record, schema, options_.topic);
   request.headers.push_back({"Content-Type", DeliveryContentType(schema)});
   if (schema == DeliverySchema::kEventGrid) {
@@ -134,7 +134,7 @@ ClientRequest Dispatcher::DeliveryRequest(const Sub& sub, const Attempt& attempt
   return request;
 }
 
-Dispatcher::Outcome Dispatcher::Classify(const Result<ClientResponse>& response) const {
+Dispatcher::Outcome Dispatcher::Classify(const Result<outbound::ClientResponse>& response) const {
   if (!response) return {false, true, response.error().message};
   const unsigned status = response->status;
   const std::string description = "HTTP " + std::to_string(status);

@@ -42,11 +42,11 @@ boost::asio::awaitable<void> Dispatcher::Validate(std::string id, std::uint64_t 
                                                   std::uint64_t epoch) {
   const Sub* sub = Find(id, incarnation);
   if (!sub) co_return;
-  const Endpoint endpoint = sub->endpoint;
+  const outbound::Endpoint endpoint = sub->endpoint;
   const DeliverySchema schema = sub->stored.spec.schema;
   std::string code;
-  ClientRequest request = HandshakeRequest(schema, id, code);
-  Result<ClientResponse> response = co_await client_->Send(endpoint, std::move(request));
+  outbound::ClientRequest request = HandshakeRequest(schema, id, code);
+  Result<outbound::ClientResponse> response = co_await client_->Send(endpoint, std::move(request));
   const Status outcome = JudgeHandshake(schema, code, response);
   Sub* current = Find(id, incarnation);
   if (!current || current->validation_epoch != epoch) co_return;  // superseded
@@ -54,9 +54,9 @@ boost::asio::awaitable<void> Dispatcher::Validate(std::string id, std::uint64_t 
   OnValidated(*current, outcome);
 }
 
-ClientRequest Dispatcher::HandshakeRequest(DeliverySchema schema,
+outbound::ClientRequest Dispatcher::HandshakeRequest(DeliverySchema schema,
                                            const std::string& subscription_id, std::string& code) {
-  ClientRequest request;
+  outbound::ClientRequest request;
   if (schema == DeliverySchema::kCloudEvents) {
     request.method = "OPTIONS";
     request.headers.push_back({"WebHook-Request-Origin", options_.origin});
@@ -74,7 +74,7 @@ ClientRequest Dispatcher::HandshakeRequest(DeliverySchema schema,
 }
 
 Status Dispatcher::JudgeHandshake(DeliverySchema schema, const std::string& code,
-                                  const Result<ClientResponse>& response) const {
+                                  const Result<outbound::ClientResponse>& response) const {
   if (!response) return Error::Internal("handshake: " + response.error().message);
   const unsigned status = response->status;
   if (schema == DeliverySchema::kEventGrid) {

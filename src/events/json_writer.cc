@@ -1,47 +1,15 @@
 #include "events/json_writer.h"
 
-#include <array>
-#include <charconv>
-#include <cmath>
-#include <cstdio>
-
 #include "base/assert.h"
+#include "wire/json.h"
 
 namespace sb::events {
 namespace {
 
-void WriteEscaped(std::string_view s, std::string& out) {
-  out += '"';
-  std::size_t run = 0;  // start of the current run of characters that need no escape
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default: {
-        char buffer[8];
-        std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(c));
-        out += buffer;
-      }
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out += '"';
-}
-
 std::string ShortestDouble(double d) {
-  if (!std::isfinite(d)) return "null";  // JSON has neither; validated state never holds them
-  std::array<char, 32> buffer{};
-  auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), d);
-  return std::string(buffer.data(), end);
+  std::string out;
+  wire::WriteNumber(d, out);
+  return out;
 }
 
 }  // namespace
@@ -90,7 +58,7 @@ JsonWriter& JsonWriter::EndArray() {
 JsonWriter& JsonWriter::Key(std::string_view key) {
   SB_ASSERT(!open_.empty() && open_.back() == '{' && !after_key_);
   if (need_comma_) out_ += ',';
-  WriteEscaped(key, out_);
+  wire::WriteString(key, out_);
   out_ += ':';
   after_key_ = true;
   return *this;
@@ -98,7 +66,7 @@ JsonWriter& JsonWriter::Key(std::string_view key) {
 
 JsonWriter& JsonWriter::String(std::string_view value) {
   BeforeValue();
-  WriteEscaped(value, out_);
+  wire::WriteString(value, out_);
   need_comma_ = true;
   return *this;
 }

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "events/endpoint.h"
+#include "outbound/endpoint.h"
 #include "events/json_writer.h"
 #include "events/payloads.h"
 
@@ -148,7 +148,7 @@ Status MergeSpec(SubscriptionSpec& spec, const json::object& patch) {
   }
   if (const json::value* policy = Member(patch, "retryPolicy"))
     SB_TRY(ReadRetryPolicy(*policy, spec));
-  auto endpoint = ParseEndpoint(spec.endpoint_url);
+  auto endpoint = outbound::ParseEndpoint(spec.endpoint_url);
   if (!endpoint) return std::move(endpoint).error();
   return Ok{};
 }

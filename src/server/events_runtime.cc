@@ -62,7 +62,7 @@ Result<events::DispatcherOptions> DispatcherOptionsFrom(const ServeConfig& confi
   if (!retention) return std::move(retention).error();
   options.retention.max_age = *retention;
   options.retention.max_events = config.event_retention_events;
-  auto guard = events::AddressGuard::FromAllowList(config.outbound_allow);
+  auto guard = outbound::AddressGuard::FromAllowList(config.outbound_allow);
   if (!guard) return Error::InvalidArgument("--outbound-allow: " + guard.error().message);
   options.client.guard = std::move(*guard);
   options.client.ca_file = config.outbound_ca_file;

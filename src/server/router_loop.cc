@@ -55,11 +55,14 @@ Status RouterLoop::Load() {
     return Ok{};
   }
   SB_TRY(engine_.Restore(std::move(records), **meta));
-  ArmTimer();
+  core::Effects effects;
+  engine_.ResumeRuleCalls(Now(), effects);
+  AfterCommand(effects, nullptr);
   return Ok{};
 }
 
 void RouterLoop::Shutdown() {
+  shut_down_ = true;
   timer_.cancel();
   committer_.reset();
 }
@@ -106,9 +109,21 @@ store::Batch RouterLoop::MakeBatch(const core::Effects& effects) {
   return batch;
 }
 
+void RouterLoop::AnswerRuleCall(const std::string& call_id, Result<core::RuleAnswer> answer) {
+  if (shut_down_) return;
+  core::Effects effects;
+  if (Status done = engine_.CompleteRuleCall(call_id, std::move(answer), Now(), effects); !done) {
+    Log(LogLevel::kError, "rules: " + done.error().message);
+  }
+  AfterCommand(effects, nullptr);
+}
+
 void RouterLoop::AfterCommand(core::Effects& effects, std::function<void()> done) {
   LogEvents(effects);
   ArmTimer();
+  if (rule_calls_) {
+    for (core::RuleCall& call : effects.rule_calls) rule_calls_(std::move(call));
+  }
   store::Batch batch = MakeBatch(effects);
   if (!batch.events.empty() && events_committed_) {
     done = [notify = events_committed_, then = std::move(done)] {

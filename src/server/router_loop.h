@@ -40,8 +40,16 @@ class RouterLoop {
   void SetExtraRoutes(ExtraRoutes routes) { extra_routes_ = std::move(routes); }
   // Called on this thread once a commit that appended events to the outbox is durable.
   void SetEventsCommitted(std::function<void()> notify) { events_committed_ = std::move(notify); }
+  // Where the engine's outbound rule calls go (function and webhook rules); their answers come
+  // back through AnswerRuleCall. Without it such calls are never answered.
+  using RuleCalls = std::function<void(core::RuleCall call)>;
+  void SetRuleCalls(RuleCalls send) { rule_calls_ = std::move(send); }
+  // The outcome of a rule call, on this thread (dropped once shutting down: a restart asks
+  // again).
+  void AnswerRuleCall(const std::string& call_id, Result<core::RuleAnswer> answer);
 
-  // Loads the stored state into the engine (a new store loads nothing).
+  // Loads the stored state into the engine (a new store loads nothing), then asks again for the
+  // rule calls that were in flight when it was saved.
   Status Load();
 
   // The HTTP transport's handler.
@@ -66,6 +74,8 @@ class RouterLoop {
   Gate gate_;
   ExtraRoutes extra_routes_;
   std::function<void()> events_committed_;
+  RuleCalls rule_calls_;
+  bool shut_down_ = false;
   events::EventIdSource event_ids_;
 };
 

@@ -1,6 +1,7 @@
 #include "server/serve.h"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <charconv>
@@ -10,6 +11,7 @@
 
 #include "api/errors.h"
 #include "http/server.h"
+#include "outbound/rule_caller.h"
 #include "server/events_runtime.h"
 #include "server/front_door.h"
 #include "server/router_loop.h"
@@ -102,6 +104,30 @@ Result<std::unique_ptr<store::Store>> OpenStore(const ServeConfig& config) {
   return store::OpenSqliteStore(config.data_dir);
 }
 
+// The caller of function and webhook rules: the same address guard and CA bundle as webhooks.
+Result<std::unique_ptr<outbound::RuleCaller>> MakeRuleCaller(const ServeConfig& config,
+                                                             boost::asio::io_context& io,
+                                                             RouterLoop& loop) {
+  outbound::RuleCallerOptions options;
+  auto timeout = events::ParseDuration(config.rule_call_timeout);
+  if (!timeout || timeout->micros() <= 0) {
+    return Error::InvalidArgument("--rule-call-timeout must be a duration above zero");
+  }
+  options.client.timeout = *timeout;
+  auto guard = outbound::AddressGuard::FromAllowList(config.outbound_allow);
+  if (!guard) return Error::InvalidArgument("--outbound-allow: " + guard.error().message);
+  options.client.guard = std::move(*guard);
+  options.client.ca_file = config.outbound_ca_file;
+  // Answers come back on the engine's thread.
+  return outbound::RuleCaller::Create(
+      std::move(options), [&io, &loop](std::string call_id, Result<core::RuleAnswer> answer) {
+        boost::asio::post(io, [&loop, call_id = std::move(call_id),
+                               answer = std::move(answer)]() mutable {
+          loop.AnswerRuleCall(call_id, std::move(answer));
+        });
+      });
+}
+
 int Serve(const ServeConfig& config) {
   SetLogLevel(config.log_level);
   auto listen = ParseListen(config.listen);
@@ -129,6 +155,10 @@ int Serve(const ServeConfig& config) {
     return (*events)->Route(request, respond);
   });
   loop.SetEventsCommitted([&events] { (*events)->Notify(); });
+  auto rules = MakeRuleCaller(config, io, loop);
+  if (!rules) return ExitWith(rules.error());
+  (*rules)->Start();
+  loop.SetRuleCalls([&rules](core::RuleCall call) { (*rules)->Call(std::move(call)); });
   const auto load_started = std::chrono::steady_clock::now();
   if (Status loaded = loop.Load(); !loaded) {
     std::fprintf(stderr, "switchboard: cannot load the stored state: %s\n",
@@ -162,6 +192,7 @@ int Serve(const ServeConfig& config) {
     io.stop();
   });
   io.run();
+  (*rules)->Stop();  // unanswered calls are asked again after a restart
   // Commit what is queued, then let its callbacks run against the closed connections; then
   // the events side records what its last deliveries settled.
   loop.Shutdown();

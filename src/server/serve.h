@@ -55,11 +55,12 @@ struct ServeConfig {
   std::string event_retention = "24h";          // outbox kept for live-stream resume...
   std::size_t event_retention_events = 100000;  // ...or this many events, whichever is fewer
   std::string subscriptions_file;               // JSON: subscriptions created at start
-  std::string outbound_allow;                   // CIDRs internal webhook addresses may use
+  std::string outbound_allow;                   // CIDRs internal outbound addresses may use
   std::string outbound_ca_file;                 // PEM CA bundle for https webhooks
   std::size_t event_max_subscriptions = 100;
   std::size_t event_max_streams = 64;           // concurrent GET /events streams
   std::string event_stream_heartbeat = "15s";
+  std::string rule_call_timeout = "10s";  // one function or webhook rule call, token included
   std::size_t event_stream_backlog_bytes = std::size_t{1024} * 1024;
 };
 

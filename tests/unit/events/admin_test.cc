@@ -27,7 +27,7 @@ class AdminTest : public ::testing::Test {
     options.retry.schedule = {Duration::Millis(10)};
     options.retry.max_delivery_attempts = 2;
     options.client.timeout = Duration::Millis(300);
-    options.client.guard = AddressGuard::FromAllowList("127.0.0.1/32").value();
+    options.client.guard = outbound::AddressGuard::FromAllowList("127.0.0.1/32").value();
     options.housekeeping_interval = Duration::Millis(50);
     dispatcher_ = Dispatcher::Create(store_->events(), options).value();
     ASSERT_TRUE(dispatcher_->Start().ok());

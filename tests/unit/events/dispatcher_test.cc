@@ -55,7 +55,7 @@ DispatcherOptions TestOptions() {
   options.retry.max_delivery_attempts = 10;
   options.retry.event_ttl = Duration::Minutes(5);
   options.client.timeout = Duration::Millis(300);
-  options.client.guard = AddressGuard::FromAllowList("127.0.0.1/32").value();
+  options.client.guard = outbound::AddressGuard::FromAllowList("127.0.0.1/32").value();
   options.housekeeping_interval = Duration::Millis(50);
   options.max_in_flight_per_subscription = 8;
   return options;
@@ -404,7 +404,7 @@ TEST(DispatcherTest, RefusesInternalAddressesUnlessAllowed) {
   auto store = store::NewMemoryStore();
   Receiver receiver(WithHandshakes([](const ReceivedRequest&) { return Answer(200); }));
   DispatcherOptions options = TestOptions();
-  options.client.guard = AddressGuard();
+  options.client.guard = outbound::AddressGuard();
   auto dispatcher = Start(store->events(), options);
   auto literal =
       dispatcher->Call([&] { return dispatcher->PutSubscription(Spec("a", receiver.url())); });

@@ -1,11 +1,11 @@
-#include "events/endpoint.h"
+#include "outbound/endpoint.h"
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
 #include <charconv>
 
-namespace sb::events {
+namespace sb::outbound {
 
 Result<Endpoint> ParseEndpoint(std::string_view url) {
   auto fail = [&](std::string why) {
@@ -48,4 +48,4 @@ Result<Endpoint> ParseEndpoint(std::string_view url) {
   return e;
 }
 
-}  // namespace sb::events
+}  // namespace sb::outbound

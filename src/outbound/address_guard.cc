@@ -1,8 +1,8 @@
-#include "events/address_guard.h"
+#include "outbound/address_guard.h"
 
 #include <charconv>
 
-namespace sb::events {
+namespace sb::outbound {
 namespace {
 
 namespace ip = boost::asio::ip;
@@ -180,4 +180,4 @@ std::optional<std::string> AddressGuard::Refusal(const ip::address& address) con
   return address.to_string() + " is " + *kind;
 }
 
-}  // namespace sb::events
+}  // namespace sb::outbound

@@ -1,4 +1,4 @@
-#include "events/http_client.h"
+#include "outbound/http_client.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -11,7 +11,7 @@
 
 #include <openssl/ssl.h>
 
-namespace sb::events {
+namespace sb::outbound {
 namespace {
 
 namespace asio = boost::asio;
@@ -283,4 +283,4 @@ std::string HttpClient::OriginOf(const Endpoint& endpoint) {
          std::to_string(endpoint.port);
 }
 
-}  // namespace sb::events
+}  // namespace sb::outbound

@@ -30,11 +30,11 @@
 
 #include "base/error.h"
 #include "base/time.h"
-#include "events/address_guard.h"
-#include "events/endpoint.h"
+#include "outbound/address_guard.h"
+#include "outbound/endpoint.h"
 #include "http/message.h"
 
-namespace sb::events {
+namespace sb::outbound {
 
 struct ClientOptions {
   Duration timeout = Duration::Seconds(30);
@@ -100,4 +100,4 @@ class HttpClient {
   bool shut_down_ = false;
 };
 
-}  // namespace sb::events
+}  // namespace sb::outbound

@@ -9,7 +9,7 @@
 
 #include "base/error.h"
 
-namespace sb::events {
+namespace sb::outbound {
 
 struct Endpoint {
   std::string url;   // as given
@@ -24,4 +24,4 @@ inline constexpr std::size_t kMaxEndpointUrlLength = 2048;
 
 Result<Endpoint> ParseEndpoint(std::string_view url);
 
-}  // namespace sb::events
+}  // namespace sb::outbound

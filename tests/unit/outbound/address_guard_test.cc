@@ -1,10 +1,10 @@
 // The internal-address guard and endpoint URLs.
 #include <gtest/gtest.h>
 
-#include "events/address_guard.h"
-#include "events/endpoint.h"
+#include "outbound/address_guard.h"
+#include "outbound/endpoint.h"
 
-namespace sb::events {
+namespace sb::outbound {
 namespace {
 
 namespace ip = boost::asio::ip;
@@ -109,4 +109,4 @@ TEST(EndpointTest, Parses) {
 }
 
 }  // namespace
-}  // namespace sb::events
+}  // namespace sb::outbound

@@ -20,7 +20,7 @@
 
 #include "base/error.h"
 
-namespace sb::events {
+namespace sb::outbound {
 
 // An address range, v4 or v6.
 struct Cidr {
@@ -55,4 +55,4 @@ class AddressGuard {
   std::vector<Cidr> allow_;
 };
 
-}  // namespace sb::events
+}  // namespace sb::outbound
