@@ -5,8 +5,9 @@ time limits, the internal-address guard, and failures that leave the job classif
 with the reason. A local HTTP server in the test plays the function, the webhook and the
 authorization server; the router may reach it through --outbound-allow 127.0.0.1/32.
 """
-import http.server
 import json
+import os
+import sys
 import threading
 import time
 
@@ -15,51 +16,10 @@ import pytest
 from eventkit import wait_until
 from sbclient import Server
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from ruleserver import RuleServer  # noqa: E402
+
 ALLOW = ("--outbound-allow", "127.0.0.1/32")
-
-
-class RuleServer:
-    """routes: path -> handler(headers, body) -> (status, json-or-text body)."""
-
-    def __init__(self):
-        self.routes = {}
-        self.calls = []
-        self.lock = threading.Lock()
-        rules = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                raw = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
-                with rules.lock:
-                    rules.calls.append((self.path, dict(self.headers), raw))
-                handler = rules.routes.get(self.path)
-                status, answer = handler(self.headers, raw) if handler else (404, "no such route")
-                body = (answer if isinstance(answer, str) else json.dumps(answer)).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
-
-    def calls_to(self, path):
-        with self.lock:
-            return [c for c in self.calls if c[0] == path]
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
