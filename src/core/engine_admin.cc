@@ -154,7 +154,11 @@ Result<UpsertResult<ExceptionPolicy>> Engine::UpsertExceptionPolicy(
       std::visit([&](auto& a) { if (a.id.empty()) a.id = s.random_.Uuid(); }, action);
     }
   }
-  return Store(s, s.exception_policies_, EntityKind::kExceptionPolicy, id, std::move(spec));
+  auto result = Store(s, s.exception_policies_, EntityKind::kExceptionPolicy, id, std::move(spec));
+  for (const auto& [seq, queue] : s.queues_.in_order()) {
+    if (queue->spec.exception_policy_id == id) s.RescheduleWaitTimeTriggers(*queue);
+  }
+  return result;
 }
 
 Status Engine::DeleteExceptionPolicy(std::string_view id, Timestamp now, Effects& effects) {
@@ -188,9 +192,12 @@ Result<UpsertResult<Stored<QueueSpec>>> Engine::UpsertQueue(std::string_view id,
   if (!queue) SB_TRY(CheckQuota(s.queues_, s.options_.limits.max_queues, "queues"));
   const bool policy_changed =
       !queue || queue->spec.distribution_policy_id != spec.distribution_policy_id;
+  const bool exceptions_changed =
+      queue && queue->spec.exception_policy_id != spec.exception_policy_id;
   auto result = Store(s, s.queues_, EntityKind::kQueue, id, std::move(spec));
   queue = s.queues_.Find(id);
   if (policy_changed) s.ApplyDistributionPolicy(*queue);
+  if (exceptions_changed) s.RescheduleWaitTimeTriggers(*queue);
   return UpsertResult<Stored<QueueSpec>>{queue, result.created};
 }
 

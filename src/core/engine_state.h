@@ -136,6 +136,9 @@ class EngineState {
   // A job entered a queue: starts its wait-time triggers and notes its queue-length check.
   void OnQueueVisit(Job& job, std::size_t jobs_ahead);
   void ScheduleWaitTimeTriggers(const Job& job);  // for the job's current visit
+  // The queue's exception policy changed (edited, or another one chosen): the jobs waiting
+  // there get the timers of the policy as it is now, as a restored engine gives them.
+  void RescheduleWaitTimeTriggers(const QueueState& queue);
   void RunQueueLengthChecks();
   void FireWaitTimeTrigger(Job& job, std::string_view visit_and_rule);
   // Matching and the exception checks that commands and timers leave behind.

@@ -4,7 +4,9 @@
 // documented sample fires on the 11th job with a threshold of 10. A waitTime trigger fires
 // `thresholdSeconds` after the job joined, if it is still queued in that visit. Each rule fires
 // at most once per job per queue visit; its actions run in order and stop once the job is
-// cancelled.
+// cancelled. Triggers follow the queue's exception policy as it is when they fire: a threshold
+// changed while jobs wait applies to them, as it does to the jobs of an engine restored from the
+// store (which schedules from the policies it loads).
 #include <charconv>
 
 #include "core/engine_state.h"
@@ -124,6 +126,11 @@ void EngineState::ScheduleWaitTimeTriggers(const Job& job) {
   }
 }
 
+void EngineState::RescheduleWaitTimeTriggers(const QueueState& queue) {
+  // Timers of a threshold that was raised stay set; FireWaitTimeTrigger ignores them.
+  for (const JobKey& key : queue.queued) ScheduleWaitTimeTriggers(*key.job);
+}
+
 void EngineState::RunQueueLengthChecks() {
   std::vector<QueueLengthCheck> checks;
   checks.swap(queue_length_checks_);
@@ -153,10 +160,13 @@ void EngineState::FireWaitTimeTrigger(Job& job, std::string_view visit_and_rule)
   const ExceptionPolicy* policy = PolicyOf(*this, job);
   if (!policy) return;
   for (const ExceptionRule& rule : policy->spec.exception_rules) {
-    if (rule.id == rule_id && std::holds_alternative<WaitTimeExceptionTrigger>(rule.trigger)) {
-      FireRule(*this, job, rule);
-      return;
-    }
+    auto* w = std::get_if<WaitTimeExceptionTrigger>(&rule.trigger);
+    if (rule.id != rule_id || !w) continue;
+    // A timer set for a lower threshold than the rule has now is early: the one set when the
+    // threshold changed fires on time.
+    if (now_ < job.visit_started_at + Duration::FromSecondsDouble(w->threshold_seconds)) return;
+    FireRule(*this, job, rule);
+    return;
   }
 }
 

@@ -167,5 +167,70 @@ TEST_F(ExceptionsTest, TriggersSurviveARestart) {
   EXPECT_EQ(restored.FindJob("j")->spec.priority, 9);
 }
 
+// An edited threshold applies to the jobs already waiting, lowered or raised, as it does after a
+// restart: the live engine and a restored one fire at the same instant.
+TEST_F(ExceptionsTest, AChangedThresholdAppliesToTheJobsAlreadyWaiting) {
+  const ManualReclassifyExceptionAction bump{"a", std::nullopt, 10, {}};
+  AddExceptionPolicy("lowered", {WaitRule("bump", 3600, bump)});
+  AddExceptionPolicy("raised", {WaitRule("bump", 30, bump)});
+  AddQueueWithPolicy("q1", "lowered");
+  AddQueueWithPolicy("q2", "raised");
+  PutJob("a", JobIn("q1"));
+  PutJob("b", JobIn("q2"));
+  Advance(10);
+  AddExceptionPolicy("lowered", {WaitRule("bump", 30, bump)});
+  AddExceptionPolicy("raised", {WaitRule("bump", 60, bump)});
+  Engine restored(EngineOptions{7, 0, Limits{}});
+  ASSERT_TRUE(restored.Restore(engine_.ExportAll(), engine_.ExportMeta()).ok());
+
+  Advance(19.9);
+  EXPECT_TRUE(Events(EventType::kJobExceptionTriggered).empty());
+  Advance(0.1);  // 30 s: the lowered threshold; the old timer of the raised one is ignored
+  auto fired = Events(EventType::kJobExceptionTriggered);
+  ASSERT_EQ(fired.size(), 1u);
+  EXPECT_EQ(fired[0].job_id, "a");
+  EXPECT_EQ(JobNamed("b").spec.priority, kDefaultJobPriority);
+  Effects effects;
+  restored.AdvanceTo(now_, effects);
+  EXPECT_EQ(restored.FindJob("a")->spec.priority, 10);
+  EXPECT_EQ(restored.FindJob("b")->spec.priority, kDefaultJobPriority);
+
+  Advance(30);  // 60 s: the raised threshold
+  fired = Events(EventType::kJobExceptionTriggered);
+  ASSERT_EQ(fired.size(), 1u);
+  EXPECT_EQ(fired[0].job_id, "b");
+  effects.Clear();
+  restored.AdvanceTo(now_, effects);
+  restored.CheckInvariants();
+  EXPECT_EQ(restored.FindJob("b")->spec.priority, 10);
+}
+
+// Lowered below what a job has waited already, the rule fires at the next instant.
+TEST_F(ExceptionsTest, AThresholdLoweredBelowTheWaitFiresAtOnce) {
+  AddExceptionPolicy("ep", {WaitRule("late", 3600, CancelExceptionAction{"c", std::nullopt, std::nullopt})});
+  AddQueueWithPolicy("q", "ep");
+  PutJob("j", JobIn("q"));
+  Advance(120);
+  AddExceptionPolicy("ep", {WaitRule("late", 60, CancelExceptionAction{"c", std::nullopt, std::nullopt})});
+  Advance(0);
+  EXPECT_EQ(Events(EventType::kJobExceptionTriggered).size(), 1u);
+  EXPECT_EQ(JobNamed("j").status, JobStatus::kCancelled);
+}
+
+// A queue given an exception policy (or another one) judges the jobs already waiting by it,
+// counting from when they joined.
+TEST_F(ExceptionsTest, AQueueGivenAPolicyAppliesItToTheJobsAlreadyWaiting) {
+  AddExceptionPolicy("ep", {WaitRule("bump", 30, ManualReclassifyExceptionAction{"a", std::nullopt, 10, {}})});
+  AddQueue("q", "p");
+  const Job& job = PutJob("j", JobIn("q"));
+  Advance(10);
+  AddQueueWithPolicy("q", "ep");
+  Advance(19.9);
+  EXPECT_EQ(job.spec.priority, kDefaultJobPriority);
+  Advance(0.1);
+  EXPECT_EQ(job.spec.priority, 10);
+  EXPECT_EQ(Events(EventType::kJobExceptionTriggered).size(), 1u);
+}
+
 }  // namespace
 }  // namespace sb::core::testing
