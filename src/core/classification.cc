@@ -125,6 +125,7 @@ class Classifier {
         // A text result names the queue, as the service's own example reads.
         auto id = s_.rules_.Evaluate(r->rule, labels_, nullptr, field + ".rule");
         if (!id) return std::move(id).error();
+        if (id->is_null()) return Ok{};  // Blank names no queue: the fallback may take the job
         if (!id->is_string()) return Error::InvalidArgument(field + ".rule must yield a queue id");
         out.push_back({"Id", LabelOperator::kEqual, *id});
         return Ok{};

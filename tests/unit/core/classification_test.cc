@@ -139,6 +139,13 @@ TEST_F(ClassificationTest, ARuleEngineExpressionCanNameTheQueue) {
   AddClassification("cp", spec);
   EXPECT_EQ(PutJob("a", Unrouted("cp", {{"Escalated", Value(true)}})).spec.queue_id, "french");
   EXPECT_EQ(PutJob("b", Unrouted("cp")).spec.queue_id, "english");
+  // Blank names no queue: the fallback takes the job.
+  spec.queue_selector_attachments = {RuleEngineQueueSelectorAttachment{
+      ExpressionRule{"powerFx", "If(job.Escalated = true, \"french\")"}}};
+  AddClassification("cp", spec);
+  const Job& c = PutJob("c", Unrouted("cp"));
+  EXPECT_EQ(c.status, JobStatus::kQueued);
+  EXPECT_EQ(c.spec.queue_id, "fallback");
   ClassificationPolicySpec worker = WithFallback();
   worker.worker_selector_attachments.push_back(
       RuleEngineWorkerSelectorAttachment{ExpressionRule{"powerFx", "\"x\""}});
