@@ -1,6 +1,6 @@
 // engine_bench: the routing engine's benchmarks (Google Benchmark), driven through the Engine's
 // public API with a simulated clock. It prints figures and judges none of them:
-// - MatchCost/... and MatchCostScoresAll/... (bestWorker): one UpsertJob, matching included,
+// - MatchCost/...: one UpsertJob, matching included, in each distribution mode,
 //   against 100 / 10,000 / 100,000 idle workers (match_bench.cc), then the 100k/100 ratios;
 // - JobCreateToOffer/... and WorkerAvailableToOffer/... (flow_bench.cc).
 // Takes the usual --benchmark_* flags; scripts/bench.sh sets --benchmark_min_time and repeats each

@@ -1,7 +1,8 @@
 // Matching: which ready workers a job is offered to, and which job a newly ready worker gets.
 // Both walk ordered indexes and stop at the first fits, so the cost depends on how many
 // candidates are examined before enough eligible ones are found, not on the size of the queue
-// or the workforce. Best-worker mode is the exception by nature: it scores every ready worker.
+// or the workforce. Best-worker mode scores every eligible worker when scores can differ; when
+// they cannot (see ScoresTie) it is a walk in its tie order like the others.
 #include <algorithm>
 #include <cmath>
 
@@ -174,25 +175,19 @@ std::optional<double> Score(const Candidates& c, const Worker& worker) {
   return *score;
 }
 
-std::vector<Worker*> BestWorkers(const Candidates& c, const ReadyWorkers& ready, std::size_t need) {
-  struct Scored {
-    std::optional<double> score;
-    std::int64_t idle_us;
-    Worker* worker;
-  };
-  std::vector<Scored> scored;
-  auto score = [&](Worker* worker) {
-    if (c.Fits(*worker)) scored.push_back({Score(c, *worker), worker->idle_since.unix_micros(), worker});
-  };
-  if (c.postings) {
-    scored.reserve(c.postings->size());
-    for (Worker* worker : *c.postings) score(worker);
-  } else {
-    scored.reserve(ready.size());
-    for (const WorkerKey& key : ready) score(key.worker);
-  }
-  const bool descending = !c.mode.scoring_rule_options ||
-                          c.mode.scoring_rule_options->descending_order.value_or(true);
+struct Scored {
+  std::optional<double> score;
+  std::int64_t idle_us;
+  Worker* worker;
+};
+
+bool Descending(const DistributionMode& mode) {
+  return !mode.scoring_rule_options || mode.scoring_rule_options->descending_order.value_or(true);
+}
+
+// The best `need` of `scored`, best first: by score, then longest idle, then id; workers whose
+// rule failed last.
+std::vector<Worker*> Best(std::vector<Scored>& scored, bool descending, std::size_t need) {
   auto better = [descending](const Scored& a, const Scored& b) {
     if (a.score.has_value() != b.score.has_value()) return a.score.has_value();
     if (a.score != b.score) return descending ? *a.score > *b.score : *a.score < *b.score;
@@ -207,19 +202,95 @@ std::vector<Worker*> BestWorkers(const Candidates& c, const ReadyWorkers& ready,
   return chosen;
 }
 
+std::vector<Worker*> BestWorkers(const Candidates& c, const ReadyWorkers& ready, std::size_t need) {
+  std::vector<Scored> scored;
+  auto score = [&](Worker* worker) {
+    if (c.Fits(*worker)) scored.push_back({Score(c, *worker), worker->idle_since.unix_micros(), worker});
+  };
+  if (c.postings) {
+    scored.reserve(c.postings->size());
+    for (Worker* worker : *c.postings) score(worker);
+  } else {
+    scored.reserve(ready.size());
+    for (const WorkerKey& key : ready) score(key.worker);
+  }
+  return Best(scored, Descending(c.mode), need);
+}
+
+// The default formula for a job with labels and no selectors scores a worker by the share of
+// the job's labels it carries, so only the workers filed under one of those labels score above
+// zero: they are scored and ranked; the rest tie at zero and follow in the ready order (longest
+// idle first), walked only as far as needed.
+std::vector<Worker*> BestByJobLabels(const Candidates& c, const ReadyWorkers& ready,
+                                     std::size_t need) {
+  std::set<const Worker*> carrying;
+  std::vector<Scored> scored;
+  for (const auto& [key, value] : c.job.spec.labels) {
+    auto it = c.s.workers_by_label_.find(std::make_pair(key, value));
+    if (it == c.s.workers_by_label_.end()) continue;
+    for (Worker* worker : it->second) {
+      if (!carrying.insert(worker).second) continue;
+      if (InPool(c.s, *worker, c.queue, *c.job.spec.channel_id) &&
+          c.s.Eligible(c.job, *worker, c.mode)) {
+        scored.push_back({DefaultScore(c.job, *worker), worker->idle_since.unix_micros(), worker});
+      }
+    }
+  }
+  std::vector<Worker*> chosen = Best(scored, /*descending=*/true, need);
+  for (auto it = ready.begin(); it != ready.end() && chosen.size() < need; ++it) {
+    if (!carrying.count(it->worker) && c.Fits(*it->worker)) chosen.push_back(it->worker);
+  }
+  return chosen;
+}
+
+// Whether every eligible worker gets the same score, so that the best are simply the first
+// fits in the tie order (longest idle): a static scoring rule; or the default formula over only
+// equal / notEqual selectors, each of which an eligible worker satisfies (score 1); or no
+// selectors and no job labels (score 0).
+bool ScoresTie(const Job& job, const DistributionMode& mode) {
+  if (mode.scoring_rule) return std::holds_alternative<StaticRule>(*mode.scoring_rule);
+  bool any = false, all_equality = true;
+  auto look = [&](const WorkerSelector& selector) {
+    if (!IsActive(selector)) return;
+    any = true;
+    all_equality = all_equality && (selector.label_operator == LabelOperator::kEqual ||
+                                    selector.label_operator == LabelOperator::kNotEqual);
+  };
+  std::for_each(job.spec.requested_worker_selectors.begin(),
+                job.spec.requested_worker_selectors.end(), look);
+  std::for_each(job.attached_worker_selectors.begin(), job.attached_worker_selectors.end(), look);
+  if (any) return all_equality && !mode.bypass_selectors;
+  return job.spec.labels.empty();
+}
+
+// Whether the default formula scores by the job's labels (no active selectors), best first.
+bool ScoresByJobLabels(const Job& job, const DistributionMode& mode) {
+  if (mode.scoring_rule || !Descending(mode)) return false;
+  auto active = [](const WorkerSelector& selector) { return IsActive(selector); };
+  return std::none_of(job.spec.requested_worker_selectors.begin(),
+                      job.spec.requested_worker_selectors.end(), active) &&
+         std::none_of(job.attached_worker_selectors.begin(), job.attached_worker_selectors.end(),
+                      active);
+}
+
 }  // namespace
 
 // Up to `need` eligible workers, in the order the mode offers to them. Longest idle walks the
-// ready set, ordered as it offers, and stops at the first fits. Round robin and best worker
-// walk the workers carrying the job's rarest required label instead when those are fewer.
+// ready set, ordered as it offers, and stops at the first fits; so does best worker when all
+// scores tie. Round robin, and best worker when it must score, walk the workers carrying the
+// job's rarest required label instead when those are fewer.
 static std::vector<Worker*> SelectWorkers(const EngineState& s, const Job& job,
                                           const QueueState& queue, const ReadyWorkers& ready,
                                           const DistributionMode& mode, std::size_t need) {
   Candidates c{s, job, queue, mode, nullptr};
-  if (mode.kind == DistributionModeKind::kLongestIdle) return LongestIdle(c, ready, need);
+  const bool best = mode.kind == DistributionModeKind::kBestWorker;
+  if (mode.kind == DistributionModeKind::kLongestIdle || (best && ScoresTie(job, mode))) {
+    return LongestIdle(c, ready, need);  // best worker's ready set is in its tie order
+  }
   const LabelPostings* postings = s.NarrowestPostings(job, mode);
   if (postings && postings->size() < ready.size()) c.postings = postings;
-  if (mode.kind == DistributionModeKind::kRoundRobin) return RoundRobin(c, ready, need);
+  if (!best) return RoundRobin(c, ready, need);
+  if (!c.postings && ScoresByJobLabels(job, mode)) return BestByJobLabels(c, ready, need);
   return BestWorkers(c, ready, need);
 }
 

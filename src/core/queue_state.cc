@@ -10,7 +10,9 @@ JobKey KeyOf(Job& job) {
 bool WorkerOrder::operator()(const WorkerKey& a, const WorkerKey& b) const {
   if (mode == DistributionModeKind::kLongestIdle) {
     if (a.load_ratio != b.load_ratio) return a.load_ratio < b.load_ratio;
-    if (a.idle_us != b.idle_us) return a.idle_us < b.idle_us;
+  }
+  if (mode != DistributionModeKind::kRoundRobin && a.idle_us != b.idle_us) {
+    return a.idle_us < b.idle_us;
   }
   return a.worker->id < b.worker->id;
 }

@@ -48,12 +48,13 @@ struct WorkerKey {
 };
 
 // Orders ready workers as the distribution mode wants them offered: longest idle by load ratio,
-// then idle time, then id; round robin and best worker by id (best worker scores them all).
+// then idle time, then id; best worker by idle time, then id - its order among equal scores;
+// round robin by id.
 struct WorkerOrder {
   using is_transparent = void;
   DistributionModeKind mode = DistributionModeKind::kLongestIdle;
   bool operator()(const WorkerKey& a, const WorkerKey& b) const;
-  // Lookup by worker id; meaningful only in the id-ordered modes (round robin, best worker).
+  // Lookup by worker id; meaningful only in the id-ordered mode (round robin).
   bool operator()(const WorkerKey& a, std::string_view id) const { return a.worker->id < id; }
   bool operator()(std::string_view id, const WorkerKey& b) const { return id < b.worker->id; }
 };

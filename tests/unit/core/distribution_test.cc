@@ -1,4 +1,7 @@
 // Queue order (priority, enqueue time, expedite, selector expiry) and the distribution modes.
+#include <algorithm>
+#include <random>
+
 #include "engine_fixture.h"
 
 namespace sb::core::testing {
@@ -215,6 +218,110 @@ TEST_F(DistributionTest, BestWorkerNotEqualExampleWithBypass) {
                      Sel("segment", Op::kNotEqual, Value("vip"))}));
   // E scores 1 (a missing label satisfies notEqual); D and F 0.5, F idle longer.
   EXPECT_EQ(OfferedWorkers(), (std::vector<std::string>{"E", "F", "D"}));
+}
+
+// When every eligible worker scores the same (here: equality selectors only), best worker is a
+// walk in its tie order - longest idle first - that skips the ineligible.
+TEST_F(DistributionTest, BestWorkerEqualScoresGoToTheLongestIdle) {
+  BasicQueue(Policy(Mode::kBestWorker, 1, 2, 60));
+  for (const char* id : {"d", "c", "b", "a"}) {  // "d" idle longest: not the id order
+    PutWorker(id, WorkerIn({"q"}, 1, {{"voice", 1, std::nullopt}},
+                           {{"team", Value(std::string(id) == "c" ? "other" : "sales")}}));
+    Advance(1);
+  }
+  PutJob("j", JobIn("q", "voice", {Sel("team", Op::kEqual, Value("sales")),
+                                   Sel("vip", Op::kNotEqual, Value(true))}));
+  EXPECT_EQ(WorkersOffered("j"), (std::vector<std::string>{"d", "b"}));
+  // No selectors and no labels: the longest idle of those with room ("d" and "b" hold offers).
+  PutJob("k", JobIn("q"));
+  EXPECT_EQ(WorkersOffered("k"), (std::vector<std::string>{"c", "a"}));
+}
+
+// Scoring by the job's labels: the workers carrying them first, then the rest (score 0) in
+// their tie order, longest idle first.
+TEST_F(DistributionTest, BestWorkerJobLabelsRankCarriersThenTheLongestIdle) {
+  BasicQueue(Policy(Mode::kBestWorker, 1, 3, 60));
+  for (const char* id : {"d", "c", "b", "a"}) {
+    LabelMap labels;
+    if (std::string(id) == "b") labels = {{"team", Value("sales")}};
+    PutWorker(id, WorkerIn({"q"}, 1, {{"voice", 1, std::nullopt}}, labels));
+    Advance(1);
+  }
+  JobSpec job = JobIn("q");
+  job.labels = {{"team", Value("sales")}, {"tier", Value(2)}};
+  PutJob("j", job);
+  EXPECT_EQ(WorkersOffered("j"), (std::vector<std::string>{"b", "d", "c"}));
+}
+
+// Property: however best worker gets there (a walk when scores tie, the label index when they
+// come from the job's labels), the offers are those of the documented formula scored over
+// every worker, ties to the longest idle. Random workforces and jobs, brute-force oracle.
+TEST_F(DistributionTest, BestWorkerMatchesTheFormulaOverEveryWorker) {
+  std::mt19937 random(42);
+  auto pick = [&](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
+  const std::vector<std::pair<std::string, std::vector<Value>>> keys = {
+      {"team", {Value("sales"), Value("support")}},
+      {"lang", {Value("en"), Value("fr")}},
+      {"tier", {Value(1), Value(2)}}};
+  auto random_labels = [&] {
+    LabelMap labels;
+    for (const auto& [key, values] : keys) {
+      if (pick(3) != 0) labels[key] = values[static_cast<std::size_t>(pick(2))];
+    }
+    return labels;
+  };
+  for (int round = 0; round < 60; ++round) {
+    const std::string q = "q" + std::to_string(round);
+    AddPolicy("p" + q, Policy(Mode::kBestWorker, 1, 3, 600));
+    AddQueue(q, "p" + q);
+    std::vector<std::pair<std::string, LabelMap>> workers;  // longest idle first
+    for (int i = 0; i < 12; ++i) {
+      workers.emplace_back(q + "-w" + std::to_string(i), random_labels());
+      PutWorker(workers.back().first, WorkerIn({q}, 1, {{"voice", 1, std::nullopt}},
+                                               workers.back().second));
+      Advance(1);
+    }
+    JobSpec job = JobIn(q);
+    if (pick(2) == 0) {
+      job.labels = random_labels();
+    } else {
+      for (int n = pick(2) + 1; n > 0; --n) {
+        const auto& [key, values] = keys[static_cast<std::size_t>(pick(3))];
+        job.requested_worker_selectors.push_back(
+            Sel(key, pick(2) == 0 ? Op::kEqual : Op::kNotEqual,
+                values[static_cast<std::size_t>(pick(2))]));
+      }
+    }
+    // The oracle: eligible workers, scored, stable-sorted best first (ties keep idle order).
+    std::vector<std::pair<double, std::string>> ranked;
+    for (const auto& [id, labels] : workers) {
+      bool eligible = true;
+      for (const WorkerSelector& s : job.requested_worker_selectors) {
+        auto it = labels.find(s.key);
+        const bool equal = it != labels.end() && it->second == s.value;
+        eligible = eligible && (s.label_operator == Op::kEqual ? equal : !equal);
+      }
+      if (!eligible) continue;
+      double score = job.requested_worker_selectors.empty() ? 0 : 1;
+      if (job.requested_worker_selectors.empty() && !job.labels.empty()) {
+        int matched = 0;
+        for (const auto& [key, value] : job.labels) {
+          auto it = labels.find(key);
+          matched += it != labels.end() && it->second == value;
+        }
+        score = static_cast<double>(matched) / static_cast<double>(job.labels.size());
+      }
+      ranked.emplace_back(score, id);
+    }
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<std::string> expected;
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, ranked.size()); ++i) {
+      expected.push_back(ranked[i].second);
+    }
+    PutJob(q + "-job", job);
+    EXPECT_EQ(WorkersOffered(q + "-job"), expected) << "round " << round;
+  }
 }
 
 TEST_F(DistributionTest, BestWorkerExpressionScoringRule) {
