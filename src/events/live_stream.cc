@@ -222,6 +222,10 @@ void LiveStreams::Replay(const std::shared_ptr<Stream>& stream) {
 }
 
 void LiveStreams::FanOut() {
+  if (streams_.empty()) {  // nobody listens: only the position moves on
+    if (auto last = store_.LastOutboxSeq()) tail_ = std::max(tail_, *last);
+    return;
+  }
   for (;;) {
     auto read = store_.ReadOutbox(tail_, kReadBatch);
     if (!read) {
