@@ -169,12 +169,6 @@ std::string NameOf(const Case& c) {
          "/workers:" + std::to_string(c.size);
 }
 
-// Best worker must score every eligible worker when their scores can differ: the three
-// selectors include greaterThanOrEqual, whose default score depends on the label's value.
-bool ScoresEveryWorker(const std::pair<DistributionModeKind, Variant>& key) {
-  return key.first == DistributionModeKind::kBestWorker && key.second == Variant::kThreeAllMatch;
-}
-
 std::string Micros(const std::map<int, double>& by_size, int size) {
   auto it = by_size.find(size);
   if (it == by_size.end()) return "-";
@@ -193,13 +187,10 @@ void PrintRatio(const std::pair<DistributionModeKind, Variant>& key,
         "is a ratio of at most 2:\n");
     header = true;
   }
-  std::printf("match cost ratio 100k/100 (%s, %s): %.2f   [100: %s, 10k: %s, 100k: %s]%s\n",
+  std::printf("match cost ratio 100k/100 (%s, %s): %.2f   [100: %s, 10k: %s, 100k: %s]\n",
               ModeName(key.first).c_str(), Describe(key.second), large->second / small->second,
               Micros(by_size, 100).c_str(), Micros(by_size, 10'000).c_str(),
-              Micros(by_size, 100'000).c_str(),
-              ScoresEveryWorker(key)
-                  ? "  (scores can differ, so every eligible worker is scored: linear by nature)"
-                  : "");
+              Micros(by_size, 100'000).c_str());
 }
 
 }  // namespace
@@ -240,12 +231,7 @@ void PrintMatchRatios(const std::vector<benchmark::BenchmarkReporter::Run>& runs
     times[{c.mode, c.variant}][c.size] = run.GetAdjustedRealTime();  // us (the unit set)
   }
   bool header = false;
-  for (const auto& entry : times) {
-    if (!ScoresEveryWorker(entry.first)) PrintRatio(entry.first, entry.second, header);
-  }
-  for (const auto& entry : times) {  // the linear case last: the odd one out
-    if (ScoresEveryWorker(entry.first)) PrintRatio(entry.first, entry.second, header);
-  }
+  for (const auto& entry : times) PrintRatio(entry.first, entry.second, header);
 }
 
 }  // namespace sb::bench

@@ -1,10 +1,13 @@
 // Matching: which ready workers a job is offered to, and which job a newly ready worker gets.
 // Both walk ordered indexes and stop at the first fits, so the cost depends on how many
 // candidates are examined before enough eligible ones are found, not on the size of the queue
-// or the workforce. Best-worker mode scores every eligible worker when scores can differ; when
-// they cannot (see ScoresTie) it is a walk in its tie order like the others.
+// or the workforce. Best worker does the same where its default formula allows (scores that
+// tie, scores by the job's labels, one graded selector: see SelectWorkers); an expression rule
+// or several graded selectors score every eligible worker.
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <limits>
 
 #include "core/engine_state.h"
 
@@ -243,24 +246,119 @@ std::vector<Worker*> BestByJobLabels(const Candidates& c, const ReadyWorkers& re
   return chosen;
 }
 
+bool IsEquality(const WorkerSelector& selector) {
+  return selector.label_operator == LabelOperator::kEqual ||
+         selector.label_operator == LabelOperator::kNotEqual;
+}
+
+// The job's active selectors whose default score can differ between eligible workers: the
+// ordering ones with a number (an eligible worker satisfies an equality selector: 1; an
+// ordering one on text scores 0 for everyone).
+std::vector<const WorkerSelector*> GradedSelectors(const Job& job, bool& any_active) {
+  std::vector<const WorkerSelector*> graded;
+  any_active = false;
+  for (const auto* list : {&job.spec.requested_worker_selectors, &job.attached_worker_selectors}) {
+    for (const WorkerSelector& selector : *list) {
+      if (!IsActive(selector)) continue;
+      any_active = true;
+      if (!IsEquality(selector) && selector.value.is_number()) graded.push_back(&selector);
+    }
+  }
+  return graded;
+}
+
+// Best worker by one graded selector (say `skill >= 7`): the label index holds the workers by
+// value, so the values are visited best first, and the workers of values that score alike are
+// taken longest idle first - from the index when they are fewer than the ready workers, else by
+// walking the ready set - until enough fit.
+std::vector<Worker*> BestByGradedLabel(const Candidates& c, const ReadyWorkers& ready,
+                                       std::size_t need, const WorkerSelector& selector) {
+  const auto& index = c.s.workers_by_label_;
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  auto first = index.lower_bound(std::make_pair(selector.key, Value(-kInf)));
+  auto last = index.upper_bound(std::make_pair(selector.key, Value(kInf)));
+  const bool rising = selector.label_operator == LabelOperator::kGreaterThan ||
+                      selector.label_operator == LabelOperator::kGreaterThanOrEqual;
+  std::vector<Worker*> chosen;
+  std::vector<Value> values;  // of the tie being gathered
+  std::size_t tie_size = 0;
+  double tie_score = 0;
+  auto take_tie = [&] {
+    auto in_tie = [&](const Worker& worker) {
+      auto it = worker.spec.labels.find(selector.key);
+      return it != worker.spec.labels.end() &&
+             std::find(values.begin(), values.end(), it->second) != values.end();
+    };
+    if (tie_size >= ready.size()) {
+      for (auto it = ready.begin(); it != ready.end() && chosen.size() < need; ++it) {
+        if (in_tie(*it->worker) && c.Fits(*it->worker)) chosen.push_back(it->worker);
+      }
+      return;
+    }
+    std::vector<Worker*> fits;
+    for (const Value& value : values) {
+      for (Worker* worker : index.find(std::make_pair(selector.key, value))->second) {
+        if (InPool(c.s, *worker, c.queue, *c.job.spec.channel_id) &&
+            c.s.Eligible(c.job, *worker, c.mode)) {
+          fits.push_back(worker);
+        }
+      }
+    }
+    std::sort(fits.begin(), fits.end(), [](const Worker* a, const Worker* b) {
+      if (a->idle_since != b->idle_since) return a->idle_since < b->idle_since;
+      return a->id < b->id;
+    });
+    for (Worker* worker : fits) {
+      if (chosen.size() >= need) break;
+      chosen.push_back(worker);
+    }
+  };
+  auto visit = [&](const auto& entry) {  // one value's workers; true when enough are chosen
+    const Value& value = entry.first.second;
+    const LabelMap labels{{selector.key, value}};
+    if (!Satisfies(labels, selector)) return false;  // ineligible, whoever carries it
+    const double score = SelectorScore(labels, selector);
+    if (!values.empty() && score != tie_score) {
+      take_tie();
+      if (chosen.size() >= need) return true;
+      values.clear();
+      tie_size = 0;
+    }
+    tie_score = score;
+    values.push_back(value);
+    tie_size += entry.second.size();
+    return false;
+  };
+  bool done = false;
+  if (rising) {
+    for (auto it = std::make_reverse_iterator(last); !done && it != std::make_reverse_iterator(first); ++it) {
+      done = visit(*it);
+    }
+  } else {
+    for (auto it = first; !done && it != last; ++it) done = visit(*it);
+  }
+  if (!done && !values.empty()) take_tie();
+  return chosen;
+}
+
 // Whether every eligible worker gets the same score, so that the best are simply the first
-// fits in the tie order (longest idle): a static scoring rule; or the default formula over only
-// equal / notEqual selectors, each of which an eligible worker satisfies (score 1); or no
-// selectors and no job labels (score 0).
+// fits in the tie order (longest idle): a static scoring rule; or the default formula over
+// selectors none of which is graded; or no selectors and no job labels (score 0).
 bool ScoresTie(const Job& job, const DistributionMode& mode) {
   if (mode.scoring_rule) return std::holds_alternative<StaticRule>(*mode.scoring_rule);
-  bool any = false, all_equality = true;
-  auto look = [&](const WorkerSelector& selector) {
-    if (!IsActive(selector)) return;
-    any = true;
-    all_equality = all_equality && (selector.label_operator == LabelOperator::kEqual ||
-                                    selector.label_operator == LabelOperator::kNotEqual);
-  };
-  std::for_each(job.spec.requested_worker_selectors.begin(),
-                job.spec.requested_worker_selectors.end(), look);
-  std::for_each(job.attached_worker_selectors.begin(), job.attached_worker_selectors.end(), look);
-  if (any) return all_equality && !mode.bypass_selectors;
+  bool any = false;
+  const bool graded = !GradedSelectors(job, any).empty();
+  if (any) return !graded && !mode.bypass_selectors;
   return job.spec.labels.empty();
+}
+
+// The one graded selector, when the default formula ranks eligible workers by that label alone
+// (best first): a worker's score then rises, or falls, with the label's value.
+const WorkerSelector* SoleGradedSelector(const Job& job, const DistributionMode& mode) {
+  if (mode.scoring_rule || !Descending(mode) || mode.bypass_selectors) return nullptr;
+  bool any = false;
+  const std::vector<const WorkerSelector*> graded = GradedSelectors(job, any);
+  return graded.size() == 1 ? graded.front() : nullptr;
 }
 
 // Whether the default formula scores by the job's labels (no active selectors), best first.
@@ -278,7 +376,8 @@ bool ScoresByJobLabels(const Job& job, const DistributionMode& mode) {
 // Up to `need` eligible workers, in the order the mode offers to them. Longest idle walks the
 // ready set, ordered as it offers, and stops at the first fits; so does best worker when all
 // scores tie. Round robin, and best worker when it must score, walk the workers carrying the
-// job's rarest required label instead when those are fewer.
+// job's rarest required label instead when those are fewer; otherwise best worker ranks by one
+// graded selector or by the job's labels through the label index, or scores every worker.
 static std::vector<Worker*> SelectWorkers(const EngineState& s, const Job& job,
                                           const QueueState& queue, const ReadyWorkers& ready,
                                           const DistributionMode& mode, std::size_t need) {
@@ -290,7 +389,12 @@ static std::vector<Worker*> SelectWorkers(const EngineState& s, const Job& job,
   const LabelPostings* postings = s.NarrowestPostings(job, mode);
   if (postings && postings->size() < ready.size()) c.postings = postings;
   if (!best) return RoundRobin(c, ready, need);
-  if (!c.postings && ScoresByJobLabels(job, mode)) return BestByJobLabels(c, ready, need);
+  if (!c.postings) {
+    if (const WorkerSelector* graded = SoleGradedSelector(job, mode)) {
+      return BestByGradedLabel(c, ready, need, *graded);
+    }
+    if (ScoresByJobLabels(job, mode)) return BestByJobLabels(c, ready, need);
+  }
   return BestWorkers(c, ready, need);
 }
 

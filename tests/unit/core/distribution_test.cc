@@ -1,5 +1,6 @@
 // Queue order (priority, enqueue time, expedite, selector expiry) and the distribution modes.
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "engine_fixture.h"
@@ -254,23 +255,30 @@ TEST_F(DistributionTest, BestWorkerJobLabelsRankCarriersThenTheLongestIdle) {
 }
 
 // Property: however best worker gets there (a walk when scores tie, the label index when they
-// come from the job's labels), the offers are those of the documented formula scored over
-// every worker, ties to the longest idle. Random workforces and jobs, brute-force oracle.
+// come from the job's labels or from one graded selector), the offers are those of the
+// documented formula scored over every worker, ties to the longest idle. Random workforces and
+// jobs, brute-force oracle.
 TEST_F(DistributionTest, BestWorkerMatchesTheFormulaOverEveryWorker) {
   std::mt19937 random(42);
   auto pick = [&](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
   const std::vector<std::pair<std::string, std::vector<Value>>> keys = {
       {"team", {Value("sales"), Value("support")}},
       {"lang", {Value("en"), Value("fr")}},
-      {"tier", {Value(1), Value(2)}}};
+      {"skill", {Value(1), Value(2), Value(3.5), Value(5), Value(8)}},
+      {"level", {Value(0), Value(4), Value(60), Value(90)}}};
+  auto any_of = [&](const std::vector<Value>& values) {
+    return values[static_cast<std::size_t>(pick(static_cast<int>(values.size())))];
+  };
   auto random_labels = [&] {
     LabelMap labels;
     for (const auto& [key, values] : keys) {
-      if (pick(3) != 0) labels[key] = values[static_cast<std::size_t>(pick(2))];
+      if (pick(4) != 0) labels[key] = any_of(values);
     }
     return labels;
   };
-  for (int round = 0; round < 60; ++round) {
+  const Op ops[] = {Op::kEqual, Op::kNotEqual, Op::kGreaterThan, Op::kGreaterThanOrEqual,
+                    Op::kLessThan, Op::kLessThanOrEqual};
+  for (int round = 0; round < 120; ++round) {
     const std::string q = "q" + std::to_string(round);
     AddPolicy("p" + q, Policy(Mode::kBestWorker, 1, 3, 600));
     AddQueue(q, "p" + q);
@@ -282,27 +290,45 @@ TEST_F(DistributionTest, BestWorkerMatchesTheFormulaOverEveryWorker) {
       Advance(1);
     }
     JobSpec job = JobIn(q);
-    if (pick(2) == 0) {
+    if (pick(3) == 0) {
       job.labels = random_labels();
     } else {
-      for (int n = pick(2) + 1; n > 0; --n) {
-        const auto& [key, values] = keys[static_cast<std::size_t>(pick(3))];
-        job.requested_worker_selectors.push_back(
-            Sel(key, pick(2) == 0 ? Op::kEqual : Op::kNotEqual,
-                values[static_cast<std::size_t>(pick(2))]));
+      for (int n = pick(3) + 1; n > 0; --n) {
+        const auto& [key, values] = keys[static_cast<std::size_t>(pick(4))];
+        job.requested_worker_selectors.push_back(Sel(key, ops[pick(6)], any_of(values)));
       }
     }
     // The oracle: eligible workers, scored, stable-sorted best first (ties keep idle order).
     std::vector<std::pair<double, std::string>> ranked;
     for (const auto& [id, labels] : workers) {
       bool eligible = true;
+      double sum = 0;
       for (const WorkerSelector& s : job.requested_worker_selectors) {
         auto it = labels.find(s.key);
-        const bool equal = it != labels.end() && it->second == s.value;
-        eligible = eligible && (s.label_operator == Op::kEqual ? equal : !equal);
+        const bool has = it != labels.end();
+        const bool number = has && it->second.is_number() && s.value.is_number();
+        const double label = number ? it->second.as_number() : 0, value = number ? s.value.as_number() : 0;
+        switch (s.label_operator) {
+          case Op::kEqual: eligible = eligible && has && it->second == s.value; sum += 1; break;
+          case Op::kNotEqual: eligible = eligible && !(has && it->second == s.value); sum += 1; break;
+          default: {
+            const bool greater = s.label_operator == Op::kGreaterThan ||
+                                 s.label_operator == Op::kGreaterThanOrEqual;
+            const bool strict = s.label_operator == Op::kGreaterThan ||
+                                s.label_operator == Op::kLessThan;
+            const bool text = has && it->second.is_string() && s.value.is_string();
+            const int order = text ? it->second.as_string().compare(s.value.as_string()) : 0;
+            const double diff = greater ? label - value : value - label;
+            const double sign = text ? (greater ? order : -order) : diff;  // ordinal for text
+            eligible = eligible && (number || text) && (strict ? sign > 0 : sign >= 0);
+            const double x = value == 0 ? diff : diff / value;
+            sum += number ? 1.0 / (1.0 + std::exp(-x)) : 0;
+          }
+        }
       }
       if (!eligible) continue;
-      double score = job.requested_worker_selectors.empty() ? 0 : 1;
+      double score = job.requested_worker_selectors.empty()
+                         ? 0 : sum / static_cast<double>(job.requested_worker_selectors.size());
       if (job.requested_worker_selectors.empty() && !job.labels.empty()) {
         int matched = 0;
         for (const auto& [key, value] : job.labels) {
