@@ -1,18 +1,11 @@
-// The one place where error codes become HTTP statuses and Azure error bodies:
-// {"error":{"code","message","target"?}} with the code also in the x-ms-error-code header.
+// The Azure error shape, as the REST API uses it (see wire/errors.h).
 #pragma once
 
-#include <string_view>
-
-#include "base/error.h"
-#include "http/message.h"
+#include "wire/errors.h"
 
 namespace sb::api {
 
-unsigned HttpStatusOf(ErrorCode code);
-http::Response ErrorResponse(const Error& error);
-// For errors with no ErrorCode of their own (405, 413, 415, 431, 408, 503 ...): the code is
-// the status's name.
-http::Response ErrorResponse(unsigned status, std::string_view message);
+using wire::ErrorResponse;
+using wire::HttpStatusOf;
 
 }  // namespace sb::api

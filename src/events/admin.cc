@@ -8,6 +8,7 @@
 #include "events/json_writer.h"
 #include "events/outbox_record.h"
 #include "events/payloads.h"
+#include "wire/errors.h"
 
 namespace sb::events {
 namespace {
@@ -17,53 +18,6 @@ namespace json = boost::json;
 constexpr std::size_t kDefaultPageSize = 100;
 constexpr std::size_t kMaxPageSize = 1000;
 constexpr std::size_t kMaxJsonDepth = 32;
-
-const char* CodeOf(unsigned status) {
-  switch (status) {
-    case 400: return "BadRequest";
-    case 401: return "Unauthorized";
-    case 404: return "NotFound";
-    case 405: return "MethodNotAllowed";
-    case 409: return "Conflict";
-    case 412: return "PreconditionFailed";
-    case 415: return "UnsupportedMediaType";
-    case 429: return "TooManyRequests";
-    case 503: return "ServiceUnavailable";
-    default: return status >= 500 ? "InternalServerError" : "BadRequest";
-  }
-}
-
-unsigned StatusOf(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kInvalidArgument: return 400;
-    case ErrorCode::kUnauthorized: return 401;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kConflict: return 409;
-    case ErrorCode::kPreconditionFailed: return 412;
-    case ErrorCode::kLimitExceeded: return 429;
-    case ErrorCode::kUnsupportedMediaType: return 415;
-    case ErrorCode::kInternal: return 500;
-  }
-  return 500;
-}
-
-http::Response ErrorWith(unsigned status, std::string_view message, std::string_view target) {
-  std::string body;
-  JsonWriter w(body);
-  w.BeginObject()
-      .Key("error")
-      .BeginObject()
-      .Field("code", CodeOf(status))
-      .Field("message", message);
-  if (!target.empty()) w.Field("target", target);
-  w.EndObject().EndObject();
-  http::Response response;
-  response.status = status;
-  response.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
-  response.headers.push_back({"x-ms-error-code", CodeOf(status)});
-  response.body = std::move(body);
-  return response;
-}
 
 http::Response JsonResponse(unsigned status, std::string body) {
   http::Response response;
@@ -205,26 +159,26 @@ http::Response List(SubscriptionAdmin& admin) {
 http::Response Put(SubscriptionAdmin& admin, const http::Request& request, const std::string& id,
                    bool merge) {
   if (Status checked = CheckSubscriptionId(id); !checked)
-    return AdminErrorResponse(checked.error());
+    return wire::ErrorResponse(checked.error());
   auto body = ParseBody(request);
-  if (!body) return AdminErrorResponse(body.error());
+  if (!body) return wire::ErrorResponse(body.error());
   SubscriptionSpec spec;
   spec.id = id;
   if (merge) {
     if (auto current = admin.GetSubscription(id)) spec = current->subscription.spec;
   }
-  if (Status merged = MergeSpec(spec, *body); !merged) return AdminErrorResponse(merged.error());
+  if (Status merged = MergeSpec(spec, *body); !merged) return wire::ErrorResponse(merged.error());
   auto put = admin.PutSubscription(std::move(spec));
-  if (!put) return AdminErrorResponse(put.error());
+  if (!put) return wire::ErrorResponse(put.error());
   return JsonResponse(put->created ? 201 : 200, ViewJson(put->view));
 }
 
 http::Response DeadLetters(SubscriptionAdmin& admin, const Route& route, const std::string& id) {
   auto view = admin.GetSubscription(id);
-  if (!view) return AdminErrorResponse(view.error());
+  if (!view) return wire::ErrorResponse(view.error());
   const std::size_t page = route.page_size.value_or(kDefaultPageSize);
   auto letters = admin.ListDeadLetters(id, route.after, page + 1);
-  if (!letters) return AdminErrorResponse(letters.error());
+  if (!letters) return wire::ErrorResponse(letters.error());
   const bool more = letters->size() > page;
   if (more) letters->resize(page);
   std::string out;
@@ -245,7 +199,7 @@ http::Response DeadLetters(SubscriptionAdmin& admin, const Route& route, const s
 }
 
 http::Response MethodNotAllowed(const http::Request& request) {
-  return ErrorWith(405, "the method " + request.method + " is not allowed on this resource", "");
+  return wire::ErrorResponse(405, "the method " + request.method + " is not allowed on this resource");
 }
 
 }  // namespace
@@ -254,22 +208,15 @@ bool IsAdminTarget(std::string_view target) {
   return target.starts_with(kAdminPrefix) || target == "/switchboard";
 }
 
-http::Response AdminErrorResponse(const Error& error) {
-  return ErrorWith(StatusOf(error.code), error.message, error.target);
-}
-
-http::Response AdminErrorResponse(unsigned status, std::string_view message) {
-  return ErrorWith(status, message, "");
-}
 
 http::Response HandleAdminRequest(SubscriptionAdmin& admin, const http::Request& request) {
   auto route = ParseRoute(request.target);
-  if (!route) return AdminErrorResponse(route.error());
+  if (!route) return wire::ErrorResponse(route.error());
   const std::vector<std::string>& s = route->segments;
   const std::string& method = request.method;
   if (s.empty() || s[0] != "subscriptions" || s.size() > 3 ||
       (s.size() == 3 && s[2] != "deadLetters")) {
-    return ErrorWith(404, "no such resource: " + request.target, "");
+    return wire::ErrorResponse(404, "no such resource: " + request.target);
   }
   if (s.size() == 1 || (s.size() == 2 && s[1].empty())) {
     return method == "GET" ? List(admin) : MethodNotAllowed(request);
@@ -279,13 +226,13 @@ http::Response HandleAdminRequest(SubscriptionAdmin& admin, const http::Request&
     return method == "GET" ? DeadLetters(admin, *route, id) : MethodNotAllowed(request);
   if (method == "GET") {
     auto view = admin.GetSubscription(id);
-    if (!view) return AdminErrorResponse(view.error());
+    if (!view) return wire::ErrorResponse(view.error());
     return JsonResponse(200, ViewJson(*view));
   }
   if (method == "PUT" || method == "PATCH") return Put(admin, request, id, method == "PATCH");
   if (method == "DELETE") {
     if (Status deleted = admin.DeleteSubscription(id); !deleted)
-      return AdminErrorResponse(deleted.error());
+      return wire::ErrorResponse(deleted.error());
     http::Response response;
     response.status = 204;
     return response;

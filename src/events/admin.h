@@ -68,8 +68,4 @@ bool IsAdminTarget(std::string_view target);
 
 http::Response HandleAdminRequest(SubscriptionAdmin& admin, const http::Request& request);
 
-// The Azure error shape, for the server's own use on /switchboard and /events.
-http::Response AdminErrorResponse(const Error& error);
-http::Response AdminErrorResponse(unsigned status, std::string_view message);
-
 }  // namespace sb::events

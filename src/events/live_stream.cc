@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "events/admin.h"
 #include "events/payloads.h"
+#include "wire/errors.h"
 
 namespace sb::events {
 namespace {
@@ -120,7 +121,7 @@ void LiveStreams::Start() {
 
 void LiveStreams::Open(const http::Request& request, http::Responder respond) {
   auto query = ParseStreamQuery(request);
-  if (!query) return respond(AdminErrorResponse(query.error()));
+  if (!query) return respond(wire::ErrorResponse(query.error()));
   if (request.method == "HEAD") {
     http::Response head;
     head.headers = {{"Content-Type", "text/event-stream; charset=utf-8"}};
@@ -130,7 +131,7 @@ void LiveStreams::Open(const http::Request& request, http::Responder respond) {
     Prune();
     if (stopped_ || streams_.size() + reserved_->load() >= options_.max_streams) {
       http::Response busy =
-          AdminErrorResponse(503, "too many event streams are open; try again later");
+          wire::ErrorResponse(503, "too many event streams are open; try again later");
       busy.headers.push_back({"Retry-After", "5"});
       return respond(std::move(busy));
     }

@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "events/admin.h"
+#include "wire/errors.h"
 
 namespace sb::server {
 namespace {
@@ -118,7 +119,7 @@ bool EventsRuntime::Route(http::Request& request, http::Responder& respond) {
   }
   if (events::IsLiveStreamTarget(request.target)) {
     if (request.method != "GET" && request.method != "HEAD") {
-      respond(events::AdminErrorResponse(405, "the live stream is read with GET"));
+      respond(wire::ErrorResponse(405, "the live stream is read with GET"));
     } else {
       live_->Open(request, std::move(respond));
     }

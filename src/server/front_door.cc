@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <utility>
 
-#include "api/errors.h"
 #include "base/log.h"
+#include "wire/errors.h"
 
 namespace sb::server {
 namespace {
@@ -39,7 +39,7 @@ std::string RetryAfterSeconds(Duration wait) {
 }
 
 http::Response RefusalResponse(const auth::Refusal& refusal) {
-  http::Response response = api::ErrorResponse(refusal.status, refusal.message);
+  http::Response response = wire::ErrorResponse(refusal.status, refusal.message);
   if (refusal.status == 401) response.headers.push_back({"WWW-Authenticate", "HMAC-SHA256"});
   if (refusal.retry_after) {
     response.headers.push_back({"Retry-After", RetryAfterSeconds(*refusal.retry_after)});

@@ -9,12 +9,12 @@
 #include <cstdio>
 #include <random>
 
-#include "api/errors.h"
 #include "http/server.h"
 #include "outbound/rule_caller.h"
 #include "server/events_runtime.h"
 #include "server/front_door.h"
 #include "server/router_loop.h"
+#include "wire/errors.h"
 
 namespace sb::server {
 namespace {
@@ -176,7 +176,7 @@ int Serve(const ServeConfig& config) {
       [&loop](http::Request request, http::Responder respond) {
         loop.Handle(std::move(request), std::move(respond));
       },
-      [](unsigned status, std::string_view message) { return api::ErrorResponse(status, message); });
+      [](unsigned status, std::string_view message) { return wire::ErrorResponse(status, message); });
   auto bound = server.Start();
   if (!bound) {
     std::fprintf(stderr, "switchboard: cannot listen on %s: %s\n", config.listen.c_str(),

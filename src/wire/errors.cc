@@ -1,8 +1,8 @@
-#include "api/errors.h"
+#include "wire/errors.h"
 
-#include "api/json.h"
+#include "wire/json.h"
 
-namespace sb::api {
+namespace sb::wire {
 namespace {
 
 std::string_view StatusCodeName(unsigned status) {
@@ -61,4 +61,4 @@ http::Response ErrorResponse(unsigned status, std::string_view message) {
   return Build(status, StatusCodeName(status), message, {});
 }
 
-}  // namespace sb::api
+}  // namespace sb::wire
