@@ -6,7 +6,6 @@ replays of the example files, whose ids and list contents are fixed) take `fresh
 starts a server of their own. Tests never share data: each one makes its ids with `uid`.
 """
 import os
-import pathlib
 import sys
 import uuid
 
@@ -14,7 +13,8 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from sbclient import Server  # noqa: E402
+from sbclient import Server  # noqa: E402  (puts tests/support on the path)
+from serverproc import add_switchboard_option, switchboard_binary_path  # noqa: E402
 from shapes import Spec  # noqa: E402
 
 SPEC = Spec()
@@ -31,26 +31,13 @@ def conformance(response):
                                    response.headers, response.body)
     return [p for p in problems if p not in KNOWN_BUGS]
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-
-
 def pytest_addoption(parser):
-    parser.addoption("--switchboard", action="store", default=None,
-                     help="path of the switchboard binary to test")
-
-
-def _binary(config):
-    path = (config.getoption("--switchboard") or os.environ.get("SWITCHBOARD_BIN")
-            or str(REPO / "build" / "switchboard"))
-    if not os.access(path, os.X_OK):
-        pytest.exit(f"switchboard binary not found or not executable: {path} "
-                    "(build it, or pass --switchboard=PATH)", returncode=2)
-    return path
+    add_switchboard_option(parser)
 
 
 @pytest.fixture(scope="session")
 def switchboard_binary(pytestconfig):
-    return _binary(pytestconfig)
+    return switchboard_binary_path(pytestconfig)
 
 
 @pytest.fixture(scope="session")

@@ -19,11 +19,12 @@ import os
 import re
 import socket
 import ssl
-import subprocess
-import tempfile
-import threading
+import sys
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from serverproc import ServerProcess  # noqa: E402
 
 GA = "2023-11-01"
 PREVIEW = "2024-01-18-preview"
@@ -35,28 +36,17 @@ def new_access_key():
     return base64.b64encode(os.urandom(32)).decode("ascii")
 
 
-class Server:
+class Server(ServerProcess):
     """access_key: the key to pass with --access-key (default: a new one); None passes none
     (the server then generates or loads its own, or runs --insecure-no-auth: see
     `access_key`). store: --store, memory unless told otherwise."""
-    START_TIMEOUT = 10.0
 
     def __init__(self, binary, extra_args=(), access_key=..., store="memory"):
         self.access_key = new_access_key() if access_key is ... else access_key
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
-        self.stderr = tempfile.TemporaryFile()
         args = [binary, "serve", "--listen", "127.0.0.1:0", "--store", store]
         if self.access_key is not None:
             args += ["--access-key", self.access_key]
-        self.proc = subprocess.Popen(
-            [*args, *extra_args],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.stderr, env=env)
-        first = self._line()
-        m = re.match(r"listening on (https?)://([^:/\s]+):(\d+)$", first)
-        if not m:
-            self.stop()
-            raise RuntimeError(f"unexpected first line from switchboard: {first!r}\n{self.log()}")
-        self.scheme, self.host, self.port = m.group(1), m.group(2), int(m.group(3))
+        super().__init__([*args, *extra_args])
         # What follows: the connection string (unless --insecure-no-auth), then, for a
         # self-signed certificate, "trust CA_FILE".
         self.connection_string = self.ca_file = None
@@ -66,54 +56,13 @@ class Server:
                 self.access_key = self.connection_string.rsplit("accesskey=", 1)[1]
         if "--tls-self-signed" in extra_args:
             self.ca_file = self._line().split(" ", 1)[1]
-        # Keep draining stdout so the server never blocks on a full pipe.
-        threading.Thread(target=self._drain, daemon=True).start()
+        self._start_draining()
 
     def client(self, **kwargs):
         kwargs.setdefault("access_key", self.access_key)
         if self.scheme == "https":
             kwargs.setdefault("tls_context", ssl.create_default_context(cafile=self.ca_file))
         return Client(self.host, self.port, **kwargs)
-
-    def _line(self):
-        box = {}
-
-        def read():
-            box["line"] = self.proc.stdout.readline().decode("utf-8", "replace")
-
-        t = threading.Thread(target=read, daemon=True)
-        t.start()
-        t.join(self.START_TIMEOUT)
-        if "line" not in box:
-            self.stop()
-            raise RuntimeError(f"switchboard did not report its address within "
-                               f"{self.START_TIMEOUT}s\n{self.log()}")
-        return box["line"].strip()
-
-    def _drain(self):
-        try:
-            while self.proc.stdout.read(4096):
-                pass
-        except (OSError, ValueError):
-            pass
-
-    def log(self):
-        self.stderr.seek(0)
-        return self.stderr.read().decode("utf-8", "replace")[-4000:]
-
-    def check_alive(self):
-        if self.proc.poll() is not None:
-            raise RuntimeError(f"switchboard exited with {self.proc.returncode}\n{self.log()}")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        return self.proc.returncode
 
 
 class Response:

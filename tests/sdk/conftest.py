@@ -13,7 +13,6 @@ same name and await it when the client is the async one (see sdkfacade.py).
 """
 import base64
 import os
-import pathlib
 import sys
 import uuid
 
@@ -42,9 +41,8 @@ except ImportError as _err:
                 "scripts/fetch-python-sdk.sh and put build/python-sdk/site first on PYTHONPATH",
                 returncode=3)
 
-from sdkfacade import Sdk, Server, coverage  # noqa: E402
-
-REPO = pathlib.Path(__file__).resolve().parents[2]
+from sdkfacade import Sdk, Server, coverage  # noqa: E402  (puts tests/support on the path)
+from serverproc import add_switchboard_option, switchboard_binary_path  # noqa: E402
 
 GA = "2023-11-01"
 API_VERSIONS = {"ga": GA, "default": None}
@@ -52,8 +50,7 @@ MODES = ("sync", "async")
 
 
 def pytest_addoption(parser):
-    parser.addoption("--switchboard", action="store", default=None,
-                     help="path of the switchboard binary to test")
+    add_switchboard_option(parser)
 
 
 def pytest_configure(config):
@@ -77,18 +74,9 @@ def pytest_collection_modifyitems(session, config, items):
     items[:] = [item for item in items if item not in last] + last
 
 
-def _binary(config):
-    path = (config.getoption("--switchboard") or os.environ.get("SWITCHBOARD_BIN")
-            or str(REPO / "build" / "switchboard"))
-    if not os.access(path, os.X_OK):
-        pytest.exit(f"switchboard binary not found or not executable: {path} "
-                    "(build it, or pass --switchboard=PATH)", returncode=2)
-    return path
-
-
 @pytest.fixture(scope="session")
 def switchboard_binary(pytestconfig):
-    return _binary(pytestconfig)
+    return switchboard_binary_path(pytestconfig)
 
 
 @pytest.fixture(scope="session")

@@ -16,13 +16,15 @@ import asyncio
 import collections
 import inspect
 import os
-import re
 import subprocess
 import tempfile
-import threading
+import sys
 import time
 
 from azure.core.credentials import AzureKeyCredential
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from serverproc import ServerProcess  # noqa: E402
 
 # The session-wide record of which public SDK methods each variant called:
 # coverage[(label, "router"|"admin")] = {method names}.
@@ -41,72 +43,25 @@ def _store_args(binary):
     return ["--store", "memory"] if _store_flag[binary] else []
 
 
-class Server:
+class Server(ServerProcess):
     """`switchboard serve` on an ephemeral port, with a data directory of its own (never the
     default ./data, so servers never share state or a lock) and the in-memory store. After the
     first line ("listening on URL") it announces the connection string and, with
     --tls-self-signed, "trust CA_FILE": the CA the clients must trust (`ca_file`)."""
-    START_TIMEOUT = 10.0
 
     def __init__(self, binary, access_key, extra_args=()):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
-        self.stderr = tempfile.TemporaryFile()
         self.data = tempfile.TemporaryDirectory(prefix="switchboard-sdk-")
-        self.proc = subprocess.Popen(
-            [binary, "serve", "--listen", "127.0.0.1:0", "--access-key", access_key,
-             "--data", self.data.name, *_store_args(binary), *extra_args],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.stderr, env=env)
-        first = self._line()
-        m = re.match(r"listening on (https?)://([^:/\s]+):(\d+)", first)
-        if not m:
-            self.stop()
-            raise RuntimeError(f"unexpected first line from switchboard: {first!r}\n{self.log()}")
-        self.scheme, self.host, self.port = m.group(1), m.group(2), int(m.group(3))
+        super().__init__([binary, "serve", "--listen", "127.0.0.1:0", "--access-key", access_key,
+                          "--data", self.data.name, *_store_args(binary), *extra_args])
         self.endpoint = f"{self.scheme}://{self.host}:{self.port}"
         self.connection_string = self._line()
         self.ca_file = self._line().split(" ", 1)[1] if "--tls-self-signed" in extra_args else None
-        threading.Thread(target=self._drain, daemon=True).start()
-
-    def _line(self):
-        box = {}
-
-        def read():
-            box["line"] = self.proc.stdout.readline().decode("utf-8", "replace")
-
-        t = threading.Thread(target=read, daemon=True)
-        t.start()
-        t.join(self.START_TIMEOUT)
-        if "line" not in box:
-            self.stop()
-            raise RuntimeError(f"switchboard did not report its address within "
-                               f"{self.START_TIMEOUT}s\n{self.log()}")
-        return box["line"].strip()
-
-    def _drain(self):
-        try:
-            while self.proc.stdout.read(4096):
-                pass
-        except (OSError, ValueError):
-            pass
-
-    def log(self):
-        self.stderr.seek(0)
-        return self.stderr.read().decode("utf-8", "replace")[-4000:]
-
-    def check_alive(self):
-        if self.proc.poll() is not None:
-            raise RuntimeError(f"switchboard exited with {self.proc.returncode}\n{self.log()}")
+        self._start_draining()
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        code = super().stop()
         self.data.cleanup()
-        return self.proc.returncode
+        return code
 
 
 class Exchange:
