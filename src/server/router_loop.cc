@@ -101,7 +101,8 @@ store::Batch RouterLoop::MakeBatch(const core::Effects& effects) {
   for (const core::Event& event : effects.events) {
     batch.events.push_back(events::ToOutboxEntry(event, event_ids_));
   }
-  if (effects.changes.empty()) return batch;
+  // A store that forgets on exit would only hold a second copy of the engine's state.
+  if (effects.changes.empty() || !store_ || !store_->durable()) return batch;
   for (core::StateRecord& r : engine_.ExportChanges(effects.changes)) {
     batch.records.push_back({static_cast<int>(r.kind), std::move(r.id), std::move(r.data)});
   }

@@ -1,7 +1,9 @@
 // RouterLoop: the engine, the REST service over it, the timer that fires the engine's timers on
 // time, and the path of every change to the store. It reads the real clock - the one place that
 // does - and hands the time to the engine. With a durable store, a response is released only
-// once the change it reports is committed (reads wait for the writes before them). The events
+// once the change it reports is committed (reads wait for the writes before them). A store
+// that is not durable gets the events only: entity records would be a second copy of the
+// engine's state, never read back. The events
 // a command raised enter the outbox in the same store batch as its changes - so no event goes
 // out for a change that did not commit, and none is lost for one that did - and the events
 // side is told once that batch is durable. Lives on the io_context thread; not thread-safe.
