@@ -7,14 +7,13 @@ starts a server of their own. Tests never share data: each one makes its ids wit
 """
 import os
 import sys
-import uuid
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from sbclient import Server  # noqa: E402  (puts tests/support on the path)
-from serverproc import add_switchboard_option, switchboard_binary_path  # noqa: E402
+from serverproc import add_switchboard_option, switchboard_binary_path, uid_factory  # noqa: E402,E501
 from shapes import Spec  # noqa: E402
 
 SPEC = Spec()
@@ -66,14 +65,5 @@ def fresh_client(switchboard_binary):
 
 @pytest.fixture
 def uid(request):
-    """uid('job') -> 'job-<test name>-<random>': ids unique to this test run."""
-    stem = request.node.name.replace("test_", "", 1)
-    stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in stem)[:40]
-    token = uuid.uuid4().hex[:8]
-
-    def make(prefix="id"):
-        make.n += 1
-        return f"{prefix}-{stem}-{token}-{make.n}"
-
-    make.n = 0
-    return make
+    """uid('job') -> 'job-<test name>-<random>-<n>': ids unique to this test run."""
+    return uid_factory(request.node.name)

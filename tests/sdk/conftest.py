@@ -14,7 +14,6 @@ same name and await it when the client is the async one (see sdkfacade.py).
 import base64
 import os
 import sys
-import uuid
 
 import pytest
 
@@ -42,7 +41,7 @@ except ImportError as _err:
                 returncode=3)
 
 from sdkfacade import Sdk, Server, coverage  # noqa: E402  (puts tests/support on the path)
-from serverproc import add_switchboard_option, switchboard_binary_path  # noqa: E402
+from serverproc import add_switchboard_option, switchboard_binary_path, uid_factory  # noqa: E402,E501
 
 GA = "2023-11-01"
 API_VERSIONS = {"ga": GA, "default": None}
@@ -138,16 +137,7 @@ async def fresh_sdk(fresh_server, access_key, sdk_variant):
 @pytest.fixture
 def uid(request):
     """uid('job') -> 'job-<test name>-<random>-<n>': ids unique to this test run."""
-    stem = request.node.name.replace("test_", "", 1)
-    stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in stem)[:48]
-    token = uuid.uuid4().hex[:8]
-
-    def make(prefix="id"):
-        make.n += 1
-        return f"{prefix}-{stem}-{token}-{make.n}"
-
-    make.n = 0
-    return make
+    return uid_factory(request.node.name)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """ServerProcess: `switchboard serve ...` as a child process, for every Python test suite;
-and the --switchboard option that names the binary.
+the --switchboard option that names the binary; and the ids tests make unique.
 
 It starts the binary with the given arguments (and none of the caller's SWITCHBOARD_*
 variables), reads the first line - "listening on http(s)://HOST:PORT" - into scheme, host and
@@ -12,6 +12,7 @@ import re
 import subprocess
 import tempfile
 import threading
+import uuid
 
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -32,6 +33,20 @@ def switchboard_binary_path(config):
         pytest.exit(f"switchboard binary not found or not executable: {path} "
                     "(build it, or pass --switchboard=PATH)", returncode=2)
     return path
+
+
+def uid_factory(test_name):
+    """uid('job') -> 'job-<test name>-<random>-<n>': ids unique to one test's run."""
+    stem = test_name.replace("test_", "", 1)
+    stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in stem)[:40]
+    token = uuid.uuid4().hex[:8]
+
+    def make(prefix="id"):
+        make.n += 1
+        return f"{prefix}-{stem}-{token}-{make.n}"
+
+    make.n = 0
+    return make
 
 
 class ServerProcess:

@@ -9,13 +9,13 @@
 
 #include <filesystem>
 #include <map>
-#include <random>
 #include <set>
 
 #include "events/payloads.h"
 #include "http/tls.h"
 #include "receiver.h"
 #include "sample_events.h"
+#include "temp_dir.h"
 
 namespace sb::events {
 namespace {
@@ -34,18 +34,9 @@ Timestamp WallNow() {
                                        .count());
 }
 
-class TempDir {
+class TempDir : public sb::testing::TempDir {
  public:
-  TempDir() {
-    std::random_device entropy;
-    path_ = std::filesystem::temp_directory_path() / ("sb-events-" + std::to_string(entropy()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
+  TempDir() : sb::testing::TempDir("sb-events-", /*create=*/true) {}
 };
 
 DispatcherOptions TestOptions() {

@@ -7,25 +7,17 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
-#include <random>
 #include <thread>
 
 #include "store/store.h"
+#include "temp_dir.h"
 
 namespace sb::store {
 namespace {
 
-class TempDir {
+class TempDir : public sb::testing::TempDir {
  public:
-  TempDir() {
-    std::random_device entropy;
-    path_ = std::filesystem::temp_directory_path() / ("sb-evstore-" + std::to_string(entropy()));
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
+  TempDir() : sb::testing::TempDir("sb-evstore-") {}
 };
 
 Timestamp At(int seconds) { return Timestamp::FromUnixSeconds(seconds); }

@@ -5,22 +5,15 @@
 
 #include <filesystem>
 #include <map>
-#include <random>
+
+#include "temp_dir.h"
 
 namespace sb::store {
 namespace {
 
-class TempDir {
+class TempDir : public sb::testing::TempDir {
  public:
-  TempDir() {
-    std::random_device entropy;
-    path_ = std::filesystem::temp_directory_path() / ("sb-store-" + std::to_string(entropy()));
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
+  TempDir() : sb::testing::TempDir("sb-store-") {}
 };
 
 std::map<std::pair<int, std::string>, std::string> LoadAll(Store& store) {
